@@ -1,0 +1,246 @@
+"""The ``kg`` command: parses arguments, calls the stages, prints."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from kg import __version__
+from kg.errors import KgError
+
+T = TypeVar("T")
+
+log = logging.getLogger("kg")
+
+
+def _progress(items: Iterable[T], description: str, total: int | None) -> Iterable[T]:
+    from tqdm import tqdm
+
+    # tqdm hides itself when stderr is not a terminal, so logs and CI output stay clean.
+    return tqdm(items, desc=description, total=total, unit=" items", leave=False, disable=None)
+
+
+def _store(args: argparse.Namespace):
+    from kg.graph.store import GraphStore
+
+    return GraphStore(args.store)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from kg.build import build
+
+    summary, report = build(
+        args.inputs,
+        _store(args),
+        extractor=args.extractor,
+        min_confidence=args.min_confidence,
+        base=args.base,
+        n_process=args.n_process,
+        progress=_progress,
+    )
+    print(f"built {args.store}")
+    for line in summary.lines():
+        print(f"  {line}")
+    if report.skipped:
+        print(f"{len(report.skipped)} record(s) skipped; first ones:", file=sys.stderr)
+        for error in report.skipped[:10]:
+            print(f"  {error}", file=sys.stderr)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from kg.graph.store import ExportFormat
+
+    fmt = ExportFormat(args.format)
+    store = _store(args)
+    if args.output in (None, "-"):
+        store.export(sys.stdout.buffer, fmt)
+        sys.stdout.flush()
+    else:
+        out = Path(args.output)
+        tmp = out.with_name(f".{out.name}.part")
+        try:
+            store.export(tmp, fmt)
+            os.replace(tmp, out)
+        finally:
+            tmp.unlink(missing_ok=True)
+        print(f"wrote {out}", file=sys.stderr)
+    return 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from kg.query import ResultFormat, read_query, run_query
+
+    text = run_query(_store(args), read_query(args.query), ResultFormat(args.format))
+    sys.stdout.write(text)
+    return 0
+
+
+def cmd_viz(args: argparse.Namespace) -> int:
+    from kg.viz import write_html
+
+    graph = _store(args).to_graph(with_mentions=False)
+    path = write_html(graph, args.output, title=args.title, max_entities=args.max_entities)
+    print(f"wrote {path}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from kg.graph.validate import validate_graph
+
+    report = validate_graph(_store(args).to_graph())
+    if report.conforms:
+        print(f"{args.store}: conforms to the paperkg shapes")
+        return 0
+    print(report.text)
+    print(f"{args.store}: {report.violations} violation(s) of the paperkg shapes")
+    return 1
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from kg.query.stats import graph_stats
+
+    for line in graph_stats(_store(args)):
+        print(line)
+    return 0
+
+
+def make_parser() -> argparse.ArgumentParser:
+    from kg.graph.iri import DEFAULT_BASE
+    from kg.graph.store import DEFAULT_STORE, ExportFormat
+    from kg.nlp.pipeline import DEFAULT_EXTRACTOR, EXTRACTORS
+    from kg.query.sparql import ResultFormat
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--store",
+        default=str(DEFAULT_STORE),
+        metavar="PATH",
+        help="store folder (default: %(default)s)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="kg",
+        description="Build and use a knowledge graph of the methods, datasets, tasks and "
+        "metrics in paper abstracts.",
+        epilog="Run `kg COMMAND --help` for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"paperkg {__version__}")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser(
+        "build",
+        parents=[common],
+        help="read abstracts, extract entities and write the graph to the store",
+        description="Read papers from INPUT files (listing text, JSON/JSON Lines, CSV, arXiv "
+        "Atom or metadata JSON lines, OpenAlex works, BibTeX), extract methods, datasets, "
+        "tasks and metrics, and replace the store's graph with the result. The store is "
+        "only changed when the whole build succeeds.",
+    )
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="input files")
+    p.add_argument(
+        "--extractor",
+        choices=EXTRACTORS,
+        default=DEFAULT_EXTRACTOR,
+        help="extraction pipeline (default: %(default)s)",
+    )
+    p.add_argument(
+        "--min-confidence",
+        type=float,
+        default=0.0,
+        metavar="X",
+        help="drop mentions below this confidence, 0-1 (default: %(default)s)",
+    )
+    p.add_argument(
+        "--base",
+        default=DEFAULT_BASE,
+        metavar="IRI",
+        help="base of minted IRIs (default: %(default)s)",
+    )
+    p.add_argument(
+        "--n-process",
+        type=int,
+        default=1,
+        metavar="N",
+        help="processes for extraction (default: %(default)s)",
+    )
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("export", parents=[common], help="write the graph as RDF")
+    p.add_argument("-o", "--output", metavar="FILE", help="output file (default: stdout)")
+    p.add_argument(
+        "--format",
+        choices=[f.value for f in ExportFormat],
+        default=ExportFormat.TURTLE.value,
+        help="RDF serialisation (default: %(default)s)",
+    )
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser(
+        "query",
+        parents=[common],
+        help="run a SPARQL query",
+        description="Run a SPARQL query given inline or as @file.rq. The prefixes pkg, dcterms, "
+        "skos, prov, foaf, rdfs and xsd are predeclared.",
+    )
+    p.add_argument("query", metavar="QUERY", help="SPARQL text, or @path to a .rq file")
+    p.add_argument(
+        "--format",
+        choices=[f.value for f in ResultFormat],
+        default=ResultFormat.TABLE.value,
+        help="result format (default: %(default)s)",
+    )
+    p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("viz", parents=[common], help="write an interactive HTML view of the graph")
+    p.add_argument(
+        "-o", "--output", default="graph.html", metavar="FILE", help="(default: %(default)s)"
+    )
+    p.add_argument("--title", default="paperkg", help="page title (default: %(default)s)")
+    p.add_argument(
+        "--max-entities",
+        type=int,
+        default=300,
+        metavar="N",
+        help="draw the N entities named by most papers (default: %(default)s)",
+    )
+    p.set_defaults(func=cmd_viz)
+
+    p = sub.add_parser(
+        "validate",
+        parents=[common],
+        help="check the graph against the SHACL shapes (exit 1 if not)",
+    )
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("stats", parents=[common], help="print counts and the most named entities")
+    p.set_defaults(func=cmd_stats)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.ERROR if args.quiet else logging.WARNING,
+        format="kg: warning: %(message)s",
+        stream=sys.stderr,
+        force=True,
+    )
+    try:
+        return int(args.func(args))
+    except KgError as err:
+        print(f"kg: error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("kg: interrupted; the store is unchanged", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

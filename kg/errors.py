@@ -1,0 +1,74 @@
+"""One exception tree for paperkg, with messages that say what to do next.
+
+KgError
+├── InputError                 a file that cannot be read as papers
+│   ├── UnknownFormatError     no reader recognises the file
+│   └── RecordError            one malformed record (file, line); usually skipped
+├── StoreError                 the on-disk store is missing, locked or damaged
+├── QueryError                 a SPARQL query that does not parse or run
+└── ModelError                 an extraction pipeline that cannot be loaded
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class KgError(Exception):
+    """Base class of every error paperkg raises on purpose."""
+
+
+class InputError(KgError):
+    """An input file that cannot be read; the store is left untouched."""
+
+    def __init__(self, message: str, *, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path is not None else None
+        super().__init__(message if path is None else f"{path}: {message}")
+
+
+class UnknownFormatError(InputError):
+    """No reader recognises the file."""
+
+    def __init__(self, path: str | Path, supported: list[str]) -> None:
+        self.supported = list(supported)
+        super().__init__(
+            "unknown input format. Supported formats: "
+            + ", ".join(self.supported)
+            + ". Rename the file with a matching extension or convert it.",
+            path=path,
+        )
+
+
+class RecordError(InputError):
+    """One malformed record. Carries the file, the 1-based line and, where known, the column."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | Path,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        self.line = line
+        self.column = column
+        where = str(path)
+        if line is not None:
+            where += f":{line}"
+            if column is not None:
+                where += f":{column}"
+        self.reason = message
+        KgError.__init__(self, f"{where}: {message}")
+        self.path = Path(path)
+
+
+class StoreError(KgError):
+    """The store cannot be opened, read or replaced."""
+
+
+class QueryError(KgError):
+    """A SPARQL query that does not parse or fails to run."""
+
+
+class ModelError(KgError):
+    """An extraction pipeline that cannot be built or loaded."""

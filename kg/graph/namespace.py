@@ -1,0 +1,54 @@
+"""The paperkg ontology's terms as an rdflib namespace, one line per term.
+
+Kept in step with ``ontology/paperkg.ttl`` by ``tests/graph/test_namespace.py``.
+"""
+
+from __future__ import annotations
+
+from rdflib import URIRef
+from rdflib.namespace import DefinedNamespace, Namespace
+
+ONTOLOGY_IRI = "https://w3id.org/paperkg/ontology"
+
+
+class PKG(DefinedNamespace):
+    """paperkg ontology: papers, the research entities they mention, and the evidence."""
+
+    _fail = True
+    _NS = Namespace(ONTOLOGY_IRI + "#")
+
+    # classes
+    Paper: URIRef  # A scientific paper, known by its title and abstract.
+    Author: URIRef  # A person named as an author of a paper.
+    ResearchEntity: URIRef  # Something papers talk about: a method, dataset, task or metric.
+    Method: URIRef  # A model, algorithm, architecture or technique.
+    Dataset: URIRef  # A dataset, corpus or benchmark.
+    Task: URIRef  # A problem that methods address.
+    Metric: URIRef  # A measure that results are reported in.
+    Mention: URIRef  # One span of a paper's text that names a research entity.
+    Extraction: URIRef  # One run of paperkg's extraction over a set of papers.
+
+    # paper to entity links
+    mentions: URIRef  # The paper's title or abstract names the research entity.
+    usesMethod: URIRef  # The paper proposes, uses or builds on the method.
+    usesDataset: URIRef  # The paper trains or evaluates on the dataset, or introduces it.
+    addressesTask: URIRef  # The paper works on the task.
+    reportsMetric: URIRef  # The paper reports results in the metric.
+
+    # paper metadata
+    venue: URIRef  # Where the paper appeared, as the source names it.
+
+    # mentions
+    inPaper: URIRef  # The paper whose text holds the mention.
+    denotes: URIRef  # The research entity the mention names.
+    textField: URIRef  # Which of the paper's texts holds the mention.
+    exact: URIRef  # The mention's text as written in the paper.
+    start: URIRef  # Offset of the mention's first character in its text field.
+    end: URIRef  # Offset just past the mention's last character.
+    sentence: URIRef  # The sentence that holds the mention.
+    confidence: URIRef  # How sure the extractor is, from 0 to 1.
+    extractor: URIRef  # The extraction component that found the mention.
+
+    # entities
+    mentionCount: URIRef  # How many mentions in the graph denote the entity.
+    paperCount: URIRef  # How many papers in the graph mention the entity.

@@ -1,0 +1,193 @@
+"""The on-disk Oxigraph store: atomic replacement of the whole graph, queries and export.
+
+A store folder holds generations of the graph and a ``current`` link to the live one; a build
+writes a new generation and only then moves the link, so a failed build changes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, cast
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+
+from kg.errors import StoreError
+from kg.graph.build import PREFIXES, Triple
+
+DEFAULT_STORE = Path("paperkg-store")
+_CURRENT = "current"
+_GENERATIONS = "generations"
+
+
+class ExportFormat(StrEnum):
+    """Serialisations ``kg export`` writes."""
+
+    TURTLE = "turtle"
+    NT = "nt"
+    NQ = "nq"
+    JSONLD = "jsonld"
+
+    @property
+    def rdf_format(self) -> ox.RdfFormat:
+        return {
+            "turtle": ox.RdfFormat.TURTLE,
+            "nt": ox.RdfFormat.N_TRIPLES,
+            "nq": ox.RdfFormat.N_QUADS,
+            "jsonld": ox.RdfFormat.JSON_LD,
+        }[self.value]
+
+
+def _to_ox(term: URIRef | Literal | BNode) -> ox.NamedNode | ox.Literal | ox.BlankNode:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def to_quads(triples: Iterable[Triple]) -> Iterator[ox.Quad]:
+    default = ox.DefaultGraph()
+    for s, p, o in triples:
+        yield ox.Quad(
+            cast(ox.NamedNode, _to_ox(s)), cast(ox.NamedNode, _to_ox(p)), _to_ox(o), default
+        )
+
+
+class GraphStore:
+    """A paperkg store folder.
+
+    >>> import tempfile, pathlib
+    >>> store = GraphStore(pathlib.Path(tempfile.mkdtemp()) / "store")
+    >>> store.exists()
+    False
+    """
+
+    def __init__(self, path: str | Path = DEFAULT_STORE) -> None:
+        self.path = Path(path)
+
+    @property
+    def current(self) -> Path:
+        return self.path / _CURRENT
+
+    def exists(self) -> bool:
+        return self.current.is_dir()
+
+    def _check_folder(self) -> None:
+        if self.path.exists() and not self.path.is_dir():
+            raise StoreError(f"{self.path} is a file, not a store folder; choose another --store")
+        if (
+            self.path.is_dir()
+            and not (self.path / _GENERATIONS).is_dir()
+            and any(self.path.iterdir())
+        ):
+            raise StoreError(
+                f"{self.path} exists and is not a paperkg store; choose another --store "
+                "or remove the folder"
+            )
+
+    def replace(self, triples: Iterable[Triple]) -> int:
+        """Write ``triples`` as the store's new graph and return how many were written.
+
+        The previous graph stays live until the new one is complete on disk: if writing fails
+        or is interrupted, the store is as it was and the partial generation is removed.
+        """
+        self._check_folder()
+        generations = self.path / _GENERATIONS
+        generations.mkdir(parents=True, exist_ok=True)
+        target = (
+            generations / f"g{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns()}"
+        )
+        try:
+            store = ox.Store(str(target))
+            count = 0
+
+            def counted() -> Iterator[ox.Quad]:
+                nonlocal count
+                for quad in to_quads(triples):
+                    count += 1
+                    yield quad
+
+            store.bulk_extend(counted())
+            store.flush()
+            store.optimize()
+            del store
+            self._switch_to(target)
+        except BaseException:
+            shutil.rmtree(target, ignore_errors=True)
+            raise
+        return count
+
+    def _switch_to(self, target: Path) -> None:
+        previous = self.current.resolve() if self.current.is_symlink() else None
+        link = self.path / f".{_CURRENT}-{os.getpid()}"
+        if link.is_symlink():
+            link.unlink()
+        link.symlink_to(Path(_GENERATIONS) / target.name)
+        os.replace(link, self.current)  # atomic on POSIX: readers see the old or the new graph
+        if previous is not None and previous != target.resolve():
+            shutil.rmtree(previous, ignore_errors=True)
+
+    @contextmanager
+    def open(self) -> Iterator[ox.Store]:
+        """The live graph, read-only."""
+        if not self.exists():
+            raise StoreError(
+                f"no paperkg store at {self.path}; "
+                f"run `kg build INPUT... --store {self.path}` first"
+            )
+        try:
+            store = ox.Store.read_only(str(self.current))
+        except OSError as err:
+            raise StoreError(f"cannot open the store at {self.path}: {err}") from err
+        try:
+            yield store
+        finally:
+            del store
+
+    def export(
+        self, output: IO[bytes] | str | Path, fmt: ExportFormat = ExportFormat.TURTLE
+    ) -> None:
+        with self.open() as store:
+            kwargs: dict = {}
+            if fmt.rdf_format.supports_datasets:
+                store.dump(output, fmt.rdf_format)
+                return
+            if fmt in (ExportFormat.TURTLE, ExportFormat.JSONLD):
+                kwargs["prefixes"] = PREFIXES
+            store.dump(output, fmt.rdf_format, from_graph=ox.DefaultGraph(), **kwargs)
+
+    def to_graph(self, *, with_mentions: bool = True) -> Graph:
+        """The live graph as an rdflib ``Graph``; without mention nodes when they are not needed
+        (views, summaries), which keeps large graphs small."""
+        query = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+        if not with_mentions:
+            query = (
+                "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o "
+                "FILTER NOT EXISTS { ?s a <https://w3id.org/paperkg/ontology#Mention> } }"
+            )
+        with self.open() as store:
+            results = store.query(query)
+            assert isinstance(results, ox.QueryTriples)
+            data = results.serialize(format=ox.RdfFormat.N_TRIPLES) or b""
+        graph = Graph(bind_namespaces="none")
+        for prefix, namespace in PREFIXES.items():
+            graph.bind(prefix, namespace)
+        graph.parse(data=data.decode("utf-8"), format="nt")
+        return graph
+
+    def __len__(self) -> int:
+        with self.open() as store:
+            return len(store)

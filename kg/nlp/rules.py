@@ -1,0 +1,303 @@
+"""Rule extraction of METHOD, DATASET, TASK and METRIC mentions on a blank spaCy pipeline.
+
+Works on token shape and the field's head nouns (``kg.nlp.lexicon``), with no tagger or parser,
+so it runs anywhere and gives the trained model a high-precision companion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span, Token
+from spacy.util import filter_spans
+
+from kg.nlp import lexicon
+
+SPANS_KEY = "paperkg_rules"
+
+_JOINERS = frozenset({"-", "/", "+", "++", ".", "'"})
+_MAX_MODIFIERS = 4
+_ON_EXCEPTIONS = frozenset(
+    {
+        "based",
+        "relies",
+        "rely",
+        "relying",
+        "focus",
+        "focuses",
+        "depends",
+        "depend",
+        "conditioned",
+        "built",
+        "focused",
+        "focusing",
+        "works",
+    }
+)
+
+
+def ensure_span_extensions() -> None:
+    """Register the span attributes every paperkg extractor sets: confidence and extractor."""
+    for name in ("confidence", "extractor"):
+        if not Span.has_extension(name):
+            Span.set_extension(name, default=None)
+
+
+@lru_cache(maxsize=65536)
+def _spelled_like_name(text: str) -> bool:
+    if len(text) < 2 or text in lexicon.NOT_A_NAME or not any(ch.isalpha() for ch in text):
+        return False
+    if text.lower() in lexicon.METRIC_NAMES or text in lexicon.CASED_METRIC_NAMES:
+        return False
+    if text[:-1].isdigit() and text[-1] in "dD":  # 2D, 3D
+        return False
+    has_digit = any(ch.isdigit() for ch in text)
+    return any(ch.isupper() for ch in text[1:]) or (has_digit and text[0].isalpha())
+
+
+def is_name_like(token: Token) -> bool:
+    """A token spelled like a name: upper case after its first letter, or letters mixed with
+    digits ("DiT", "BERT", "VoxCeleb2", "T5"), and not a common acronym, URL or e-mail."""
+    return _spelled_like_name(token.text) and not (token.like_url or token.like_email)
+
+
+def _name_runs(doc: Doc, begin: int, end: int) -> list[tuple[int, int]]:
+    """Maximal runs of tokens written together ("Co-DETR", "AudioSet-2M", "R-CNN") that hold a
+    name-like token, grown left over capitalised words ("Mask R-CNN"), between ``begin`` and
+    ``end``, as (start, end) token indices."""
+    runs: list[tuple[int, int]] = []
+    i = begin
+    n = end
+    while i < n:
+        j = i
+        # Tokens written with no space between them, joined only by hyphens and the like.
+        while (
+            j + 1 < n
+            and doc[j].whitespace_ == ""
+            and (doc[j + 1].text in _JOINERS or any(ch.isalnum() for ch in doc[j + 1].text))
+            and (doc[j].text in _JOINERS or any(ch.isalnum() for ch in doc[j].text))
+        ):
+            j += 1
+        while j > i and doc[j].text in _JOINERS:
+            j -= 1
+        span = doc[i : j + 1]
+        if any(is_name_like(t) for t in span) and span[0].text not in _JOINERS:
+            start = span.start
+            while (
+                start > begin
+                and doc[start - 1].is_title
+                and not doc[start - 1].is_sent_start
+                and not doc[start - 1].is_stop
+                and doc[start - 1].lower_ not in lexicon.NOT_A_MODIFIER
+                and doc[start - 1].text not in lexicon.NOT_A_NAME
+            ):
+                start -= 1
+            runs.append((start, span.end))
+        i = j + 1
+    return runs
+
+
+def _is_modifier(token: Token) -> bool:
+    if token.is_stop or token.is_punct or token.like_num or token.is_space:
+        return token.text == "-"
+    return token.lower_ not in lexicon.NOT_A_MODIFIER and any(ch.isalpha() for ch in token.text)
+
+
+def _phrase_before(doc: Doc, head: int, sent_start: int) -> int:
+    """Start index of the modifiers before ``head``: up to four content words, hyphen-joined
+    compounds counting as one ("talking-head", "audio-driven")."""
+    start = head
+    words = 0
+    while start > sent_start and words < _MAX_MODIFIERS:
+        prev = doc[start - 1]
+        if not _is_modifier(prev):
+            break
+        if prev.text == "-":
+            joined = prev.whitespace_ == "" and doc[start - 2].whitespace_ == ""
+            if start - 2 < sent_start or not joined or not _is_modifier(doc[start - 2]):
+                break
+            start -= 2
+        else:
+            start -= 1
+        words += 1
+    # Never start inside a hyphenated compound cut short ("end" of "end-to-end").
+    while start < head and start > sent_start and _joined_to_previous(doc, start):
+        start += 1
+        while start < head and doc[start].text == "-":
+            start += 1
+    while start < head and doc[start].text == "-":
+        start += 1
+    return start
+
+
+def _joined_to_previous(doc: Doc, i: int) -> bool:
+    return (
+        doc[i - 1].text == "-"
+        and doc[i - 1].whitespace_ == ""
+        and i >= 2
+        and (doc[i - 2].whitespace_ == "")
+    )
+
+
+def _followed_by_same_phrase(doc: Doc, i: int, sent_end: int) -> bool:
+    """Whether the head at ``i`` is inside a longer compound ("attention head selection")."""
+    return i + 1 < sent_end and (
+        doc[i + 1].lower_ in lexicon.TASK_HEADS
+        or doc[i + 1].lower_ in lexicon.METHOD_HEADS
+        or (doc[i + 1].text == "-" and i + 2 < sent_end and doc[i + 2].is_alpha)
+    )
+
+
+def _list_members(doc: Doc, end: int, sent_start: int) -> list[Span]:
+    """Names in a coordinated list ending just before ``end``: "VoxCeleb1, VoxCeleb2 and HDTF",
+    or one capitalised name of several words: "the WMT14 English-German dataset"."""
+    members: list[Span] = []
+    runs = {run_end: run_start for run_start, run_end in _name_runs(doc, sent_start, end)}
+    name_start = end
+    while name_start > sent_start and _part_of_title_name(doc, name_start - 1):
+        name_start -= 1
+    while name_start < end and doc[name_start].text in _JOINERS:
+        name_start += 1
+    if name_start < end and (end not in runs or runs[end] > name_start):
+        # A capitalised name, possibly of several words: "the WMT14 English-German dataset".
+        return [doc[name_start:end]]
+    pos = end
+    while pos > sent_start:
+        run_start = runs.get(pos)
+        if run_start is None:
+            break
+        members.append(doc[run_start:pos])
+        pos = run_start
+        if pos > sent_start and doc[pos - 1].lower_ in {",", "and", "or", "&"}:
+            pos -= 1
+            if pos > sent_start and doc[pos - 1].lower_ in {",", "and", "or"}:
+                pos -= 1
+            continue
+        break
+    return members
+
+
+def _part_of_title_name(doc: Doc, i: int) -> bool:
+    token = doc[i]
+    if token.text in _JOINERS:
+        return token.whitespace_ == "" and i > 0 and doc[i - 1].whitespace_ == ""
+    if token.is_sent_start or token.is_stop or token.text in lexicon.NOT_A_NAME:
+        return False
+    if token.lower_ in lexicon.NOT_A_MODIFIER:
+        return False
+    return (
+        token.is_title
+        or is_name_like(token)
+        or (token.like_num and i > 0 and doc[i - 1].whitespace_ == "")
+    )
+
+
+class EntityRules:
+    """Finds METHOD, DATASET, TASK and METRIC mentions by rule.
+
+    Sets ``doc.spans["paperkg_rules"]`` (non-overlapping spans labelled with the entity type) and,
+    on each of those spans, ``span._.confidence`` (0-1) and ``span._.extractor`` (``"rules"``).
+    """
+
+    def __init__(self, nlp: Language, name: str = "paperkg_entity_rules") -> None:
+        self.name = name
+        ensure_span_extensions()
+        self.metric_phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.metric_phrases.add(
+            "METRIC", [nlp.make_doc(" ".join(words)) for words in lexicon.METRIC_PHRASES]
+        )
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return ("DATASET", "METHOD", "METRIC", "TASK")
+
+    def __call__(self, doc: Doc) -> Doc:
+        candidates = list(self._find(doc))
+        spans = filter_spans([span for span, _ in candidates])
+        confidence = {(s.start, s.end, s.label_): c for s, c in candidates}
+        for span in spans:
+            span._.confidence = confidence[(span.start, span.end, span.label_)]
+            span._.extractor = "rules"
+        doc.spans[SPANS_KEY] = spans
+        return doc
+
+    def _find(self, doc: Doc) -> Iterable[tuple[Span, float]]:
+        for _, start, end in self.metric_phrases(doc):
+            yield Span(doc, start, end, label="METRIC"), 0.85
+        sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
+        for sent in sents:
+            yield from self._find_in_sentence(doc, sent)
+
+    def _find_in_sentence(self, doc: Doc, sent: Span) -> Iterable[tuple[Span, float]]:
+        s_start, s_end = sent.start, sent.end
+        claimed: set[int] = set()
+        sentence_lower = {t.lower_ for t in sent}
+        evaluative = bool(sentence_lower & lexicon.DATASET_CUE_VERBS) or any(
+            t.text == "%" or t.like_num for t in sent
+        )
+        for i in range(s_start, s_end):
+            token = doc[i]
+            lower = token.lower_
+            if lower in lexicon.METRIC_NAMES and (len(lower) > 3 or not token.is_lower):
+                yield Span(doc, i, i + 1, label="METRIC"), (0.8 if token.is_lower else 0.9)
+            elif token.text in lexicon.CASED_METRIC_NAMES:
+                yield Span(doc, i, i + 1, label="METRIC"), 0.85
+            if _followed_by_same_phrase(doc, i, s_end):
+                continue
+            if lower in lexicon.DATASET_HEADS:
+                members = _list_members(doc, i, s_start)
+                for member in members:
+                    claimed.update(range(member.start, member.end))
+                    yield Span(doc, member.start, member.end, label="DATASET"), 0.85
+            elif lower in lexicon.TASK_HEADS:
+                start = _phrase_before(doc, i, s_start)
+                if start < i:
+                    words = sum(1 for t in doc[start:i] if t.text != "-")
+                    yield Span(doc, start, i + 1, label="TASK"), min(0.55 + 0.05 * words, 0.7)
+            elif lower in lexicon.METHOD_HEADS or lower in lexicon.WEAK_METHOD_HEADS:
+                start = _phrase_before(doc, i, s_start)
+                if start == i:
+                    continue
+                modifiers = doc[start:i]
+                if all(is_name_like(t) or t.text in _JOINERS for t in modifiers):
+                    claimed.update(range(start, i))
+                    yield Span(doc, start, i, label="METHOD"), 0.75
+                elif lower not in lexicon.WEAK_METHOD_HEADS or len(modifiers) > 1:
+                    yield Span(doc, start, i + 1, label="METHOD"), 0.6
+            elif lower in lexicon.METRIC_HEADS and i > s_start and is_name_like(doc[i - 1]):
+                claimed.add(i - 1)
+                yield Span(doc, i - 1, i + 1, label="METRIC"), 0.75
+        for start, end in _name_runs(doc, s_start, s_end):
+            if claimed.intersection(range(start, end)):
+                continue
+            label, confidence = self._classify_name(doc, start, s_start, evaluative)
+            yield Span(doc, start, end, label=label), confidence
+
+    @staticmethod
+    def _classify_name(doc: Doc, start: int, s_start: int, evaluative: bool) -> tuple[str, float]:
+        """DATASET when the name follows "on"/"across" (directly or through a list) in a sentence
+        about experiments or scores; METHOD otherwise."""
+        pos = start
+        while pos > s_start:
+            prev = doc[pos - 1]
+            if prev.lower_ in {",", "and", "or"} or is_name_like(prev) or prev.text in _JOINERS:
+                pos -= 1
+                continue
+            break
+        if pos > s_start and doc[pos - 1].lower_ in {"on", "across"}:
+            before = doc[pos - 2].lower_ if pos - 2 >= s_start else ""
+            if before not in _ON_EXCEPTIONS and evaluative:
+                return "DATASET", 0.7
+        return "METHOD", 0.55
+
+
+@Language.factory(
+    "paperkg_entity_rules",
+    assigns=["doc.spans"],
+    requires=["token.is_sent_start"],
+)
+def make_entity_rules(nlp: Language, name: str) -> EntityRules:
+    return EntityRules(nlp, name)

@@ -1,0 +1,115 @@
+"""SPARQL over a paperkg store: run a query and render its results as a table, CSV or JSON."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import QueryError
+from kg.graph.build import PREFIXES
+from kg.graph.store import GraphStore
+
+
+class ResultFormat(StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+
+
+@dataclass(frozen=True, slots=True)
+class SelectResult:
+    """The rows of a SELECT query as plain strings (``None`` where a variable is unbound)."""
+
+    variables: tuple[str, ...]
+    rows: tuple[tuple[str | None, ...], ...]
+
+    def as_dicts(self) -> list[dict[str, str | None]]:
+        return [dict(zip(self.variables, row, strict=True)) for row in self.rows]
+
+
+def read_query(text_or_file: str) -> str:
+    """The query itself, or the contents of the file when given as ``@path.rq``."""
+    if not text_or_file.startswith("@"):
+        return text_or_file
+    path = Path(text_or_file[1:])
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise QueryError(f"cannot read query file {path}: {err.strerror or err}") from err
+
+
+def _run(store: ox.Store, sparql: str):
+    try:
+        return store.query(sparql, prefixes=PREFIXES)
+    except SyntaxError as err:
+        raise QueryError(f"the query does not parse: {err}") from err
+    except OSError as err:
+        raise QueryError(f"the query failed: {err}") from err
+
+
+def _plain(term: object) -> str | None:
+    if term is None:
+        return None
+    return str(getattr(term, "value", term))
+
+
+def select(store: GraphStore, sparql: str) -> SelectResult:
+    """Run a SELECT query and return its rows.
+
+    Prefixes ``pkg``, ``dcterms``, ``skos``, ``prov``, ``foaf``, ``rdfs`` and ``xsd`` are
+    predeclared.
+    """
+    with store.open() as ox_store:
+        results = _run(ox_store, sparql)
+        if not isinstance(results, ox.QuerySolutions):
+            raise QueryError("select() needs a SELECT query; use `kg query` for ASK or CONSTRUCT")
+        variables = tuple(v.value for v in results.variables)
+        rows = tuple(tuple(_plain(solution[v]) for v in variables) for solution in results)
+    return SelectResult(variables=variables, rows=rows)
+
+
+def _table(result: SelectResult) -> str:
+    header = list(result.variables)
+    body = [["" if v is None else v for v in row] for row in result.rows]
+    widths = [min(60, max([len(h)] + [len(r[i]) for r in body])) for i, h in enumerate(header)]
+
+    def fit(value: str, width: int) -> str:
+        value = value.replace("\n", " ")
+        return value if len(value) <= width else value[: width - 1] + "…"
+
+    lines = [" | ".join(fit(h, w).ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
+    lines.append("-+-".join("-" * w for w in widths))
+    lines += [
+        " | ".join(fit(v, w).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip()
+        for row in body
+    ]
+    lines.append(f"({len(body)} row{'s' if len(body) != 1 else ''})")
+    return "\n".join(lines) + "\n"
+
+
+def run_query(store: GraphStore, sparql: str, fmt: ResultFormat = ResultFormat.TABLE) -> str:
+    """Run any query and render its results: SELECT and ASK as ``fmt``; CONSTRUCT and
+    DESCRIBE as N-Triples."""
+    with store.open() as ox_store:
+        results = _run(ox_store, sparql)
+        if isinstance(results, ox.QueryTriples):
+            return (results.serialize(format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+        if isinstance(results, ox.QueryBoolean):
+            if fmt is ResultFormat.TABLE:
+                return f"{'true' if bool(results) else 'false'}\n"
+        if fmt is not ResultFormat.TABLE:
+            out = io.BytesIO()
+            results.serialize(
+                out,
+                ox.QueryResultsFormat.CSV
+                if fmt is ResultFormat.CSV
+                else ox.QueryResultsFormat.JSON,
+            )
+            return out.getvalue().decode("utf-8")
+        variables = tuple(v.value for v in results.variables)
+        rows = tuple(tuple(_plain(solution[v]) for v in variables) for solution in results)
+    return _table(SelectResult(variables=variables, rows=rows))

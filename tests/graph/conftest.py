@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import pytest
+
+from kg.graph.build import ExtractionInfo, graph_triples, to_graph
+from kg.graph.iri import IriMinter
+from kg.ingest.paper import Paper
+from kg.nlp import SpacyExtractor
+from kg.resolve import resolve
+
+PAPERS = [
+    Paper(
+        id="test:1",
+        title="Fast Pose Transformers",
+        abstract="We propose a Pose Transformer (PoT) for head pose estimation. "
+        "PoT reaches 4.2 MAE on the Lamp dataset.",
+        authors=("Ada Example", "Bo Sample"),
+        year=2024,
+        venue="Test Venue",
+        url="https://example.org/papers/1",
+    ),
+    Paper(
+        id="test:2",
+        title="Head Pose Estimation in Crowds",
+        abstract="Head pose estimation fails in crowds. We train convolutional neural networks "
+        "on the Lamp dataset and report accuracy.",
+        authors=("Bo Sample",),
+    ),
+]
+
+
+@pytest.fixture(scope="session")
+def records():
+    extractor = SpacyExtractor.create("rules")
+    return list(extractor.extract(PAPERS))
+
+
+@pytest.fixture(scope="session")
+def triples(records):
+    return list(
+        graph_triples(
+            records,
+            resolve(records),
+            minter=IriMinter(),
+            extraction=ExtractionInfo(name="rules", version="test"),
+        )
+    )
+
+
+@pytest.fixture
+def graph(triples):
+    return to_graph(triples)

@@ -1,0 +1,27 @@
+"""Fixtures for the ingest tests: the small golden files and the shared corpora beside the repo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    """tests/data/ingest: small invented inputs, one good and one damaged per format."""
+    return REPO / "tests" / "data" / "ingest"
+
+
+@pytest.fixture
+def shared_corpora() -> Path:
+    """The ../shared/corpora folder beside the project; the test is skipped without it."""
+    corpora = REPO.parent / "shared" / "corpora"
+    if not corpora.is_dir():
+        pytest.skip(
+            "../shared corpora not found beside the project; "
+            f"put the shared folder at {REPO.parent / 'shared'} to run this test"
+        )
+    return corpora

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import pytest
+
+from kg.nlp import build_pipeline
+from kg.nlp.rules import SPANS_KEY
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return build_pipeline("rules")
+
+
+def spans(nlp, text):
+    doc = nlp(text)
+    return [(s.text, s.label_) for s in doc.spans[SPANS_KEY]]
+
+
+def test_pipeline_components(nlp):
+    assert nlp.pipe_names == [
+        "sentencizer",
+        "paperkg_paragraph_breaks",
+        "paperkg_abbreviations",
+        "paperkg_entity_rules",
+    ]
+    assert nlp.get_pipe("paperkg_entity_rules").labels == ("DATASET", "METHOD", "METRIC", "TASK")
+
+
+def test_task_phrase_drops_verbs_and_evaluative_words(nlp):
+    found = spans(nlp, "Our approach improves robust head pose estimation in crowds.")
+    assert ("head pose estimation", "TASK") in found
+
+
+def test_method_phrase(nlp):
+    found = spans(nlp, "We compare against convolutional neural networks.")
+    assert ("convolutional neural networks", "METHOD") in found
+
+
+def test_hyphenated_compound_is_not_cut(nlp):
+    found = spans(nlp, "We move past end-to-end Transformer architectures.")
+    texts = [t for t, _ in found]
+    assert "end Transformer architectures" not in texts
+    assert "Transformer architectures" in texts
+
+
+def test_dataset_list_before_head(nlp):
+    found = spans(nlp, "Experiments on the VoxCeleb1, VoxCeleb2 and HDTF datasets show gains.")
+    assert [t for t, lab in found if lab == "DATASET"] == ["VoxCeleb1", "VoxCeleb2", "HDTF"]
+
+
+def test_name_after_on_in_result_sentence_is_dataset(nlp):
+    found = dict(spans(nlp, "It reaches 50.6% mAP on AudioSet-2M and runs on CPUs."))
+    assert found["AudioSet-2M"] == "DATASET"
+    assert found["mAP"] == "METRIC"
+
+
+def test_based_on_is_not_a_dataset_cue(nlp):
+    found = dict(spans(nlp, "Our detector, based on Co-DETR, reaches 66.0 AP."))
+    assert found["Co-DETR"] == "METHOD"
+
+
+def test_names_joined_across_hyphens(nlp):
+    found = dict(spans(nlp, "We fine-tune Mask R-CNN for text detection."))
+    assert found["Mask R-CNN"] == "METHOD"
+
+
+def test_metric_phrases(nlp):
+    found = spans(nlp, "It lowers the word error rate and raises BLEU.")
+    assert ("word error rate", "METRIC") in found
+    assert ("BLEU", "METRIC") in found
+
+
+def test_urls_and_common_acronyms_are_not_names(nlp):
+    found = [
+        t for t, _ in spans(nlp, "Code is at https://example.org/GitRepo. We use a GPU and NLP.")
+    ]
+    assert not any("example.org" in t for t in found)
+    assert "GPU" not in found and "NLP" not in found
+
+
+def test_spans_do_not_overlap_and_carry_confidence(nlp):
+    doc = nlp("Diffusion Transformer models for talking head video generation on HDTF and MEAD.")
+    group = doc.spans[SPANS_KEY]
+    tokens = [i for s in group for i in range(s.start, s.end)]
+    assert len(tokens) == len(set(tokens))
+    assert all(0 < s._.confidence <= 1 and s._.extractor == "rules" for s in group)
+
+
+def test_title_is_its_own_sentence(nlp):
+    doc = nlp("A Title Without Full Stop\n\nThe abstract starts here.")
+    assert [s.text.strip() for s in doc.sents] == [
+        "A Title Without Full Stop",
+        "The abstract starts here.",
+    ]
+
+
+@pytest.mark.parametrize("n_process", [1, 2])
+def test_pipe_gives_same_spans_in_processes(nlp, n_process):
+    texts = [
+        "We evaluate Co-DETR on COCO and LVIS benchmarks.",
+        "BLEU rises for machine translation.",
+    ]
+    docs = list(nlp.pipe(texts, n_process=n_process))
+    assert [[(s.text, s.label_) for s in d.spans[SPANS_KEY]] for d in docs] == [
+        [("Co-DETR", "METHOD"), ("COCO", "DATASET"), ("LVIS", "DATASET")],
+        [("BLEU", "METRIC"), ("machine translation", "TASK")],
+    ]

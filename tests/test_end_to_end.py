@@ -1,0 +1,42 @@
+"""The whole path on the listing the project started from: 59 papers in, a valid graph out."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import RDF
+from rdflib.namespace import DCTERMS
+
+from kg.build import build
+from kg.graph.namespace import PKG
+from kg.graph.store import GraphStore
+from kg.graph.validate import validate_graph
+
+pytestmark = [pytest.mark.shared, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def listing_store(listing_path, tmp_path_factory):
+    store = GraphStore(tmp_path_factory.mktemp("e2e") / "store")
+    summary, report = build([listing_path], store)
+    assert summary.papers == 59 and not report.skipped
+    return store
+
+
+def test_every_paper_has_a_title(listing_store):
+    graph = listing_store.to_graph()
+    papers = set(graph.subjects(RDF.type, PKG.Paper))
+    assert len(papers) == 59
+    assert all(str(graph.value(p, DCTERMS.title)).strip() for p in papers)
+
+
+def test_most_papers_link_to_methods_datasets_or_tasks(listing_store):
+    graph = listing_store.to_graph(with_mentions=False)
+    links = (PKG.usesMethod, PKG.usesDataset, PKG.addressesTask)
+    papers = set(graph.subjects(RDF.type, PKG.Paper))
+    linked = {p for p in papers if any(graph.value(p, link) is not None for link in links)}
+    assert len(linked) / len(papers) >= 0.9
+
+
+def test_listing_graph_conforms(listing_store):
+    report = validate_graph(listing_store.to_graph())
+    assert report.conforms, report.text
