@@ -132,10 +132,12 @@ def _render(network: nx.Graph, *, title: str) -> str:
     # Directed so pyvis keeps every edge (its undirected mode scans all edges per insert)
     # and vis-network draws the arrow from the subject of the RDF statement.
     view = Network(directed=True, cdn_resources="in_line")
+    # Short page-local ids: the page needs no IRIs, and stays smaller without them.
+    page_id = {node: f"n{i}" for i, node in enumerate(sorted(network.nodes))}
     for node_id, data in network.nodes(data=True):
         is_paper = data["kind"] == "paper"
         view.add_node(
-            node_id,
+            page_id[node_id],
             label=data["label"],
             title=data["title"],
             color=colours[data["kind"]],
@@ -144,7 +146,7 @@ def _render(network: nx.Graph, *, title: str) -> str:
         )
     for u, v, data in network.edges(data=True):
         source, target = (u, v) if data.get("source", u) == u else (v, u)
-        view.add_edge(source, target, title=data["label"])
+        view.add_edge(page_id[source], page_id[target], title=data["label"])
     nodes, edges, *_ = view.get_network_data()
 
     environment = jinja2.Environment(
