@@ -13,8 +13,9 @@ from typing import TypeVar
 from kg.graph.build import ExtractionInfo, graph_triples
 from kg.graph.iri import DEFAULT_BASE, IriMinter
 from kg.graph.store import GraphStore
-from kg.ingest import Paper, ReadReport, read_papers
-from kg.nlp import DEFAULT_EXTRACTOR, Mention, SpacyExtractor
+from kg.ingest import ReadReport, read_papers
+from kg.nlp import DEFAULT_EXTRACTOR, SpacyExtractor
+from kg.nlp.analysis import analyse
 from kg.resolve import resolve
 
 log = logging.getLogger("kg.build")
@@ -33,6 +34,7 @@ class BuildSummary:
 
     papers: int = 0
     mentions: int = 0
+    results: int = 0
     entities: int = 0
     triples: int = 0
     skipped: int = 0
@@ -45,6 +47,7 @@ class BuildSummary:
         return [
             f"papers: {self.papers} ({self.merged} duplicates merged)",
             f"mentions: {self.mentions}",
+            f"results: {self.results}",
             f"entities: {self.entities}" + (f" ({labels})" if labels else ""),
             f"triples: {self.triples}",
             f"skipped records: {self.skipped}",
@@ -72,13 +75,17 @@ def build(
     report = ReadReport()
     papers = list(progress(read_papers(inputs, report=report), "reading", None))
     nlp = SpacyExtractor.create(extractor, min_confidence=min_confidence)
-    records: list[tuple[Paper, list[Mention]]] = list(
-        progress(nlp.extract(papers, n_process=n_process), "extracting", len(papers))
-    )
-    resolution = resolve(records)
+    analyses = [
+        analyse(paper, mentions)
+        for paper, mentions in progress(
+            nlp.extract(papers, n_process=n_process), "extracting", len(papers)
+        )
+    ]
+    resolution = resolve((a.paper, a.mentions) for a in analyses)
     summary = BuildSummary(
         papers=len(papers),
-        mentions=sum(len(m) for _, m in records),
+        mentions=sum(len(a.mentions) for a in analyses),
+        results=sum(len(a.results) for a in analyses),
         entities=len(resolution.entities),
         skipped=len(report.skipped),
         merged=report.merged,
@@ -86,7 +93,7 @@ def build(
     for entity in resolution.entities.values():
         summary.per_label[entity.label.value] = summary.per_label.get(entity.label.value, 0) + 1
     triples = graph_triples(
-        records,
+        analyses,
         resolution,
         minter=minter,
         extraction=ExtractionInfo(name=nlp.name, version=nlp.version),

@@ -75,8 +75,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_query(args: argparse.Namespace) -> int:
     from kg.query import ResultFormat, read_query, run_query
+    from kg.query.sparql import parse_binding
 
-    text = run_query(_store(args), read_query(args.query), ResultFormat(args.format))
+    bindings = dict(parse_binding(b) for b in args.bind)
+    text = run_query(_store(args), read_query(args.query), ResultFormat(args.format), bindings)
     sys.stdout.write(text)
     return 0
 
@@ -186,9 +188,17 @@ def make_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="run a SPARQL query",
         description="Run a SPARQL query given inline or as @file.rq. The prefixes pkg, dcterms, "
-        "skos, prov, foaf, rdfs and xsd are predeclared.",
+        "skos, prov, foaf, rdfs, owl and xsd are predeclared.",
+        epilog="example: kg query @ontology/queries/leaderboard.rq --bind dataset=AudioSet",
     )
     p.add_argument("query", metavar="QUERY", help="SPARQL text, or @path to a .rq file")
+    p.add_argument(
+        "--bind",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="give ?NAME a value before the query runs (a string; <...> for an IRI); repeatable",
+    )
     p.add_argument(
         "--format",
         choices=[f.value for f in ResultFormat],

@@ -28,6 +28,7 @@ def test_build_prints_summary(tmp_path, sample_path, capsys):
     assert out[1] == "  papers: 6 (0 duplicates merged)"
     assert [line.split(":")[0].strip() for line in out[2:]] == [
         "mentions",
+        "results",
         "entities",
         "triples",
         "skipped records",

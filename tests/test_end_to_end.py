@@ -31,7 +31,7 @@ def test_every_paper_has_a_title(listing_store):
 
 def test_most_papers_link_to_methods_datasets_or_tasks(listing_store):
     graph = listing_store.to_graph(with_mentions=False)
-    links = (PKG.usesMethod, PKG.usesDataset, PKG.addressesTask)
+    links = (PKG.proposes, PKG.usesMethod, PKG.evaluatesOn, PKG.addressesTask)
     papers = set(graph.subjects(RDF.type, PKG.Paper))
     linked = {p for p in papers if any(graph.value(p, link) is not None for link in links)}
     assert len(linked) / len(papers) >= 0.9

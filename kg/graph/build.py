@@ -1,4 +1,4 @@
-"""Papers, mentions and entities -> RDF triples under the paperkg ontology.
+"""Papers, mentions, entities and results -> RDF triples under the paperkg ontology.
 
 Triples are produced as a stream of rdflib terms so a large corpus never has to sit in an
 rdflib ``Graph``; :func:`to_graph` collects them when a ``Graph`` is wanted.
@@ -6,17 +6,21 @@ rdflib ``Graph``; :func:`to_graph` collects them when a ``Graph`` is wanted.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import product
 
-from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, SKOS
 
 from kg.graph.iri import IriMinter
 from kg.graph.namespace import PKG
 from kg.ingest.paper import Paper
+from kg.nlp.analysis import PaperAnalysis
 from kg.nlp.mention import Label, Mention
+from kg.nlp.results import ResultClaim, ResultKind
 from kg.resolve.entity import Entity, Resolution
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
@@ -29,10 +33,16 @@ ENTITY_CLASS = {
 }
 PAPER_LINK = {
     Label.METHOD: PKG.usesMethod,
-    Label.DATASET: PKG.usesDataset,
+    Label.DATASET: PKG.evaluatesOn,
     Label.TASK: PKG.addressesTask,
     Label.METRIC: PKG.reportsMetric,
 }
+# Entity pairs named by the same paper become links between the entities.
+ASSOCIATIONS = (
+    (Label.METHOD, Label.TASK, PKG.appliedTo),
+    (Label.METHOD, Label.DATASET, PKG.evaluatedOn),
+    (Label.DATASET, Label.TASK, PKG.benchmarkFor),
+)
 
 PREFIXES = {
     "pkg": str(PKG),
@@ -41,6 +51,7 @@ PREFIXES = {
     "prov": str(PROV),
     "foaf": str(FOAF),
     "rdfs": str(RDFS),
+    "owl": str(OWL),
     "xsd": str(XSD),
 }
 
@@ -77,69 +88,148 @@ def paper_triples(
             yield author, FOAF.name, Literal(name)
 
 
-def entity_triples(entity: Entity, iri: URIRef) -> Iterator[Triple]:
+def entity_triples(
+    entity: Entity, iri: URIRef, papers: int, broader: URIRef | None
+) -> Iterator[Triple]:
     yield iri, RDF.type, ENTITY_CLASS[entity.label]
     yield iri, RDFS.label, Literal(entity.pref_label)
     yield iri, SKOS.prefLabel, Literal(entity.pref_label)
     for alt in entity.alt_labels:
         yield iri, SKOS.altLabel, Literal(alt)
     yield iri, PKG.mentionCount, Literal(entity.mention_count)
-    yield iri, PKG.paperCount, Literal(len(entity.papers))
+    yield iri, PKG.paperCount, Literal(papers)
+    if broader is not None:
+        yield iri, SKOS.broader, broader
+
+
+def _evidence_triples(
+    iri: URIRef, paper_iri: URIRef, field: str, start: int, end: int, text: str, sentence: str
+) -> Iterator[Triple]:
+    yield iri, PKG.inPaper, paper_iri
+    yield iri, PKG.textField, Literal(field)
+    yield iri, PKG.exact, Literal(text)
+    yield iri, PKG.start, Literal(start)
+    yield iri, PKG.end, Literal(end)
+    yield iri, PKG.sentence, Literal(sentence)
 
 
 def mention_triples(
-    paper: Paper,
+    iri: URIRef,
     paper_iri: URIRef,
     mention: Mention,
-    entity_iri: URIRef,
+    entity_iris: Sequence[URIRef],
     extraction: URIRef,
-    minter: IriMinter,
 ) -> Iterator[Triple]:
-    iri = minter.mention(paper.id, mention.field, mention.start, mention.end)
     yield iri, RDF.type, PKG.Mention
-    yield iri, PKG.inPaper, paper_iri
-    yield iri, PKG.denotes, entity_iri
-    yield iri, PKG.textField, Literal(mention.field)
-    yield iri, PKG.exact, Literal(mention.text)
-    yield iri, PKG.start, Literal(mention.start)
-    yield iri, PKG.end, Literal(mention.end)
-    yield iri, PKG.sentence, Literal(mention.sentence)
+    yield from _evidence_triples(
+        iri, paper_iri, mention.field, mention.start, mention.end, mention.text, mention.sentence
+    )
+    for entity_iri in entity_iris:
+        yield iri, PKG.denotes, entity_iri
     yield iri, PKG.confidence, Literal(Decimal(str(mention.confidence)))
     yield iri, PKG.extractor, Literal(mention.source)
     yield iri, PROV.wasGeneratedBy, extraction
 
 
+def result_triples(
+    iri: URIRef,
+    paper_iri: URIRef,
+    claim: ResultClaim,
+    entity_of: dict[tuple[str, int, int], tuple[URIRef, Label]],
+    extraction: URIRef,
+) -> Iterator[Triple]:
+    yield paper_iri, PKG.reportsResult, iri
+    yield iri, RDF.type, PKG.Score if claim.kind is ResultKind.SCORE else PKG.RelativeResult
+    yield from _evidence_triples(
+        iri, paper_iri, claim.field, claim.start, claim.end, claim.text, claim.sentence
+    )
+    yield iri, PKG.value, Literal(Decimal(str(claim.value)))
+    if claim.unit:
+        yield iri, PKG.unit, Literal(claim.unit)
+    if claim.direction:
+        yield iri, PKG.direction, Literal(claim.direction)
+    for mention, link, label in (
+        (claim.method, PKG.ofMethod, Label.METHOD),
+        (claim.dataset, PKG.onDataset, Label.DATASET),
+        (claim.metric, PKG.inMetric, Label.METRIC),
+    ):
+        if mention is None:
+            continue
+        target = entity_of.get((mention.field, mention.start, mention.end))
+        # The entity's type was settled over the corpus; a result names it only in that type.
+        if target is not None and target[1] is label:
+            yield iri, link, target[0]
+    yield iri, PROV.wasGeneratedBy, extraction
+
+
 def graph_triples(
-    records: Iterable[tuple[Paper, list[Mention]]],
+    analyses: Iterable[PaperAnalysis],
     resolution: Resolution,
     *,
     minter: IriMinter,
     extraction: ExtractionInfo,
 ) -> Iterator[Triple]:
-    """Every triple of the graph: papers, their links, mentions as evidence, entities."""
+    """Every triple of the graph: papers and their links, mentions and results as evidence,
+    entities with their families, and the entity links papers support."""
     run = minter.extraction(f"{extraction.name}-{extraction.version}")
     yield run, RDF.type, PKG.Extraction
-    yield run, RDFS.label, Literal(f"paperkg {extraction.name} extractor {extraction.version}")
-    entity_iris = {key: minter.entity(key[1].value, key[0]) for key in resolution.entities}
+    yield run, RDFS.label, Literal(f"paperkg {extraction.name} extractor")
+    yield run, OWL.versionInfo, Literal(extraction.version)
+    entity_iris = {key: minter.entity(key) for key in resolution.entities}
+    narrower = resolution.narrower()
     for key, entity in resolution.entities.items():
-        yield from entity_triples(entity, entity_iris[key])
+        papers = set(entity.papers)
+        for member in narrower.get(key, []):
+            papers |= member.papers
+        broader = entity_iris.get(entity.broader) if entity.broader else None
+        yield from entity_triples(entity, entity_iris[key], len(papers), broader)
+    supporters: dict[tuple[URIRef, URIRef, URIRef], list[URIRef]] = defaultdict(list)
     authors: set[URIRef] = set()
-    for paper, mentions in records:
+    for analysis in analyses:
+        paper = analysis.paper
         paper_iri = minter.paper(paper.id)
         yield from paper_triples(paper, paper_iri, minter, authors)
         linked: set[tuple[URIRef, URIRef]] = set()
-        for mention, resolved in zip(
-            mentions, resolution.mention_entities.get(paper.id, []), strict=False
-        ):
-            if resolved is None:
+        by_label: dict[Label, set[URIRef]] = defaultdict(set)
+        entity_of: dict[tuple[str, int, int], tuple[URIRef, Label]] = {}
+        resolved = resolution.mention_entities.get(paper.id, [])
+        # An entity the paper proposes is linked by pkg:proposes alone, wherever it is named.
+        own_entities = {
+            e.key
+            for own, entities in zip(analysis.proposed, resolved, strict=True)
+            if own
+            for e in entities
+        }
+        for mention, entities in zip(analysis.mentions, resolved, strict=True):
+            if not entities:
                 continue
-            entity = resolved
-            entity_iri = entity_iris[(entity.key, entity.label)]
-            link = (PAPER_LINK[entity.label], entity_iri)
-            if link not in linked:
-                linked.add(link)
-                yield paper_iri, link[0], link[1]
-            yield from mention_triples(paper, paper_iri, mention, entity_iri, run, minter)
+            iris = [entity_iris[e.key] for e in entities]
+            entity_of[(mention.field, mention.start, mention.end)] = (iris[0], entities[0].label)
+            for entity, entity_iri in zip(entities, iris, strict=True):
+                by_label[entity.label].add(entity_iri)
+                own = entity.key in own_entities
+                link = (PKG.proposes if own else PAPER_LINK[entity.label], entity_iri)
+                if link not in linked:
+                    linked.add(link)
+                    yield paper_iri, link[0], link[1]
+            mention_iri = minter.mention(paper.id, mention.field, mention.start, mention.end)
+            yield from mention_triples(mention_iri, paper_iri, mention, iris, run)
+        for claim in analysis.results:
+            result_iri = minter.result(paper.id, claim.field, claim.start, claim.end)
+            yield from result_triples(result_iri, paper_iri, claim, entity_of, run)
+        for source, target, relation in ASSOCIATIONS:
+            for pair in product(sorted(by_label[source]), sorted(by_label[target])):
+                supporters[(relation, *pair)].append(paper_iri)
+    for (relation, source_iri, target_iri), supporting in sorted(supporters.items()):
+        yield source_iri, relation, target_iri
+        association = minter.association(str(relation), str(source_iri), str(target_iri))
+        yield association, RDF.type, PKG.Association
+        yield association, PKG.relation, relation
+        yield association, PKG.fromEntity, source_iri
+        yield association, PKG.toEntity, target_iri
+        yield association, PKG.paperCount, Literal(len(supporting))
+        for supporter in supporting:
+            yield association, PKG.supportedBy, supporter
 
 
 def to_graph(triples: Iterable[Triple]) -> Graph:

@@ -52,10 +52,19 @@ class IriMinter:
     def author(self, name: str) -> URIRef:
         return URIRef(f"{self.base}author/{slug(name) or short_hash(name)}")
 
-    def entity(self, label: str, key: str) -> URIRef:
-        """An entity's IRI from its type and its canonical key (see :mod:`kg.resolve`)."""
+    def entity(self, key: str) -> URIRef:
+        """An entity's IRI from its canonical key (see :mod:`kg.resolve`) alone, so it stays the
+        same when more evidence changes the entity's type."""
         readable = slug(key, max_length=48) or "x"
-        return URIRef(f"{self.base}{label.lower()}/{readable}-{short_hash(label, key, length=6)}")
+        return URIRef(f"{self.base}entity/{readable}-{short_hash(key, length=8)}")
+
+    def result(self, paper_id: str, field: str, start: int, end: int) -> URIRef:
+        return URIRef(
+            f"{self.base}result/{short_hash(paper_id, length=12)}-{field[0]}{start}-{end}"
+        )
+
+    def association(self, relation: str, source: str, target: str) -> URIRef:
+        return URIRef(f"{self.base}association/{short_hash(relation, source, target, length=16)}")
 
     def mention(self, paper_id: str, field: str, start: int, end: int) -> URIRef:
         return URIRef(

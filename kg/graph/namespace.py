@@ -26,14 +26,37 @@ class PKG(DefinedNamespace):
     Task: URIRef  # A problem that methods address.
     Metric: URIRef  # A measure that results are reported in.
     Mention: URIRef  # One span of a paper's text that names a research entity.
+    Result: URIRef  # A numeric claim of an abstract.
+    Score: URIRef  # A result stated as an absolute value in a metric.
+    RelativeResult: URIRef  # A result stated relative to something else.
+    Association: URIRef  # Two entities named together by papers, with a paper count.
     Extraction: URIRef  # One run of paperkg's extraction over a set of papers.
 
     # paper to entity links
     mentions: URIRef  # The paper's title or abstract names the research entity.
-    usesMethod: URIRef  # The paper proposes, uses or builds on the method.
-    usesDataset: URIRef  # The paper trains or evaluates on the dataset, or introduces it.
+    proposes: URIRef  # The method or dataset is the paper's own contribution.
+    usesMethod: URIRef  # The paper uses or builds on the method.
+    evaluatesOn: URIRef  # The paper trains or evaluates on the dataset.
     addressesTask: URIRef  # The paper works on the task.
     reportsMetric: URIRef  # The paper reports results in the metric.
+    reportsResult: URIRef  # The paper's abstract states the result.
+
+    # entity to entity links
+    appliedTo: URIRef  # Some paper names the method together with the task.
+    evaluatedOn: URIRef  # Some paper names the method together with the dataset.
+    benchmarkFor: URIRef  # Some paper evaluates on the dataset while addressing the task.
+    relation: URIRef  # The entity-to-entity property an association counts.
+    fromEntity: URIRef  # The subject of the associated link.
+    toEntity: URIRef  # The object of the associated link.
+    supportedBy: URIRef  # A paper that names both entities of the association.
+
+    # results
+    ofMethod: URIRef  # The method the result is about.
+    onDataset: URIRef  # The dataset the result was measured on.
+    inMetric: URIRef  # The metric the value is expressed in.
+    value: URIRef  # The number the result states.
+    unit: URIRef  # The value's unit as written.
+    direction: URIRef  # For a relative result, "increase" or "decrease".
 
     # paper metadata
     venue: URIRef  # Where the paper appeared, as the source names it.
@@ -50,5 +73,5 @@ class PKG(DefinedNamespace):
     extractor: URIRef  # The extraction component that found the mention.
 
     # entities
-    mentionCount: URIRef  # How many mentions in the graph denote the entity.
-    paperCount: URIRef  # How many papers in the graph mention the entity.
+    mentionCount: URIRef  # How many mentions denote the entity itself.
+    paperCount: URIRef  # How many papers name the entity or an entity under it.

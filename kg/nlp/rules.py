@@ -180,6 +180,36 @@ def _list_members(doc: Doc, end: int, sent_start: int) -> list[Span]:
     return members
 
 
+_LIST_OPENERS = (("of",), ("such", "as"), ("including",), ("like",), ("(",), (":",), ("e.g.",))
+
+
+def _list_after(doc: Doc, start: int, sent_end: int) -> list[Span]:
+    """Names in a list that follows a head: "benchmarks of VoxCeleb1 and VoxCeleb2",
+    "datasets such as COCO, LVIS and Objects365", "datasets (HDTF, MEAD)"."""
+    for opener in _LIST_OPENERS:
+        words = [t.lower_ for t in doc[start : start + len(opener)]]
+        if tuple(words) == opener:
+            start += len(opener)
+            break
+    else:
+        return []
+    if start < sent_end and doc[start].lower_ == "the":
+        start += 1
+    runs = {s: e for s, e in _name_runs(doc, start, sent_end)}
+    members: list[Span] = []
+    pos = start
+    while pos in runs:
+        members.append(doc[pos : runs[pos]])
+        pos = runs[pos]
+        if pos < sent_end and doc[pos].lower_ in {",", "and", "or", "&"}:
+            pos += 1
+            if pos < sent_end and doc[pos].lower_ in {"and", "or"}:
+                pos += 1
+            continue
+        break
+    return members
+
+
 def _part_of_title_name(doc: Doc, i: int) -> bool:
     token = doc[i]
     if token.text in _JOINERS:
@@ -248,7 +278,7 @@ class EntityRules:
             if _followed_by_same_phrase(doc, i, s_end):
                 continue
             if lower in lexicon.DATASET_HEADS:
-                members = _list_members(doc, i, s_start)
+                members = _list_members(doc, i, s_start) + _list_after(doc, i + 1, s_end)
                 for member in members:
                     claimed.update(range(member.start, member.end))
                     yield Span(doc, member.start, member.end, label="DATASET"), 0.85

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -42,9 +44,51 @@ def read_query(text_or_file: str) -> str:
         raise QueryError(f"cannot read query file {path}: {err.strerror or err}") from err
 
 
-def _run(store: ox.Store, sparql: str):
+Bindings = Mapping[str, str]
+
+
+def parse_binding(text: str) -> tuple[str, str]:
+    """``name=value`` from the command line; ``<...>`` values are IRIs, others strings.
+
+    >>> parse_binding("dataset=AudioSet-2M")
+    ('dataset', 'AudioSet-2M')
+    """
+    name, sep, value = text.partition("=")
+    name = name.strip().lstrip("?$")
+    if not sep or not name.isidentifier():
+        raise QueryError(f"a binding is NAME=VALUE, such as dataset=ImageNet; got {text!r}")
+    return name, value
+
+
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+_QUERY_FORM = re.compile(r"\b(?:SELECT|ASK|DESCRIBE)\b[^{]*\{", re.IGNORECASE)
+
+
+def _term(value: str) -> str:
+    if value.startswith("<") and value.endswith(">"):
+        return value
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def bind_variables(sparql: str, bindings: Bindings | None) -> str:
+    """The query with ``VALUES`` clauses that give variables their values, put at the start of
+    its WHERE block, so a binding works whether or not the variable is projected.
+
+    >>> bind_variables("SELECT ?x WHERE { ?x rdfs:label ?name }", {"name": "BERT"})
+    'SELECT ?x WHERE { VALUES ?name { "BERT" } ?x rdfs:label ?name }'
+    """
+    if not bindings:
+        return sparql
+    match = _WHERE.search(sparql) or _QUERY_FORM.search(sparql)
+    if match is None:
+        raise QueryError("cannot bind variables: the query has no WHERE block")
+    values = " ".join(f"VALUES ?{name} {{ {_term(v)} }}" for name, v in bindings.items())
+    return f"{sparql[: match.end()]} {values}{sparql[match.end() :]}"
+
+
+def _run(store: ox.Store, sparql: str, bindings: Bindings | None = None):
     try:
-        return store.query(sparql, prefixes=PREFIXES)
+        return store.query(bind_variables(sparql, bindings), prefixes=PREFIXES)
     except SyntaxError as err:
         raise QueryError(f"the query does not parse: {err}") from err
     except OSError as err:
@@ -57,14 +101,15 @@ def _plain(term: object) -> str | None:
     return str(getattr(term, "value", term))
 
 
-def select(store: GraphStore, sparql: str) -> SelectResult:
+def select(store: GraphStore, sparql: str, bindings: Bindings | None = None) -> SelectResult:
     """Run a SELECT query and return its rows.
 
-    Prefixes ``pkg``, ``dcterms``, ``skos``, ``prov``, ``foaf``, ``rdfs`` and ``xsd`` are
-    predeclared.
+    Prefixes ``pkg``, ``dcterms``, ``skos``, ``prov``, ``foaf``, ``rdfs``, ``owl`` and ``xsd``
+    are predeclared; ``bindings`` give variables a value before the query runs
+    (``{"dataset": "ImageNet"}``).
     """
     with store.open() as ox_store:
-        results = _run(ox_store, sparql)
+        results = _run(ox_store, sparql, bindings)
         if not isinstance(results, ox.QuerySolutions):
             raise QueryError("select() needs a SELECT query; use `kg query` for ASK or CONSTRUCT")
         variables = tuple(v.value for v in results.variables)
@@ -91,11 +136,16 @@ def _table(result: SelectResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run_query(store: GraphStore, sparql: str, fmt: ResultFormat = ResultFormat.TABLE) -> str:
+def run_query(
+    store: GraphStore,
+    sparql: str,
+    fmt: ResultFormat = ResultFormat.TABLE,
+    bindings: Bindings | None = None,
+) -> str:
     """Run any query and render its results: SELECT and ASK as ``fmt``; CONSTRUCT and
     DESCRIBE as N-Triples."""
     with store.open() as ox_store:
-        results = _run(ox_store, sparql)
+        results = _run(ox_store, sparql, bindings)
         if isinstance(results, ox.QueryTriples):
             return (results.serialize(format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
         if isinstance(results, ox.QueryBoolean):

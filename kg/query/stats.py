@@ -21,7 +21,7 @@ SELECT ?class ?label ?papers WHERE {
 
 _LINKED = """
 SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {
-  ?p a pkg:Paper ; pkg:mentions|pkg:usesMethod|pkg:usesDataset|pkg:addressesTask ?e .
+  ?p a pkg:Paper ; pkg:proposes|pkg:usesMethod|pkg:evaluatesOn|pkg:addressesTask ?e .
   FILTER NOT EXISTS { ?e a pkg:Metric }
 }
 """

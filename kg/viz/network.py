@@ -24,16 +24,18 @@ ENTITY_CLASSES: tuple[URIRef, ...] = (PKG.Method, PKG.Dataset, PKG.Task, PKG.Met
 #: Paper-to-entity properties known to the ontology; sub-properties of ``pkg:mentions`` found
 #: in the graph are added to these.
 LINK_PROPERTIES: tuple[URIRef, ...] = (
+    PKG.proposes,
     PKG.usesMethod,
-    PKG.usesDataset,
+    PKG.evaluatesOn,
     PKG.addressesTask,
     PKG.reportsMetric,
 )
 
 _KNOWN_LABELS: dict[URIRef, str] = {
     PKG.mentions: "mentions",
+    PKG.proposes: "proposes",
     PKG.usesMethod: "uses method",
-    PKG.usesDataset: "uses dataset",
+    PKG.evaluatesOn: "evaluates on",
     PKG.addressesTask: "addresses task",
     PKG.reportsMetric: "reports metric",
     SKOS.broader: "broader",

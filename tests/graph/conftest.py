@@ -6,6 +6,7 @@ from kg.graph.build import ExtractionInfo, graph_triples, to_graph
 from kg.graph.iri import IriMinter
 from kg.ingest.paper import Paper
 from kg.nlp import SpacyExtractor
+from kg.nlp.analysis import analyse
 from kg.resolve import resolve
 
 PAPERS = [
@@ -36,11 +37,16 @@ def records():
 
 
 @pytest.fixture(scope="session")
-def triples(records):
+def analyses(records):
+    return [analyse(paper, mentions) for paper, mentions in records]
+
+
+@pytest.fixture(scope="session")
+def triples(analyses):
     return list(
         graph_triples(
-            records,
-            resolve(records),
+            analyses,
+            resolve((a.paper, a.mentions) for a in analyses),
             minter=IriMinter(),
             extraction=ExtractionInfo(name="rules", version="test"),
         )

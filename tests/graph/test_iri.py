@@ -7,10 +7,9 @@ from kg.graph.iri import IriMinter, slug
 
 def test_iris_are_stable_and_distinct():
     a, b = IriMinter(), IriMinter()
-    assert a.entity("METHOD", "diffusion transformer") == b.entity(
-        "METHOD", "diffusion transformer"
-    )
-    assert a.entity("METHOD", "bert") != a.entity("DATASET", "bert")
+    assert a.entity("diffusion transformer") == b.entity("diffusion transformer")
+    assert a.entity("bert") != a.entity("bart")
+    assert str(a.entity("bert")).startswith("https://w3id.org/paperkg/resource/entity/bert-")
     assert a.paper("arxiv:2212.09058").endswith("/paper/arxiv-2212.09058")
 
 

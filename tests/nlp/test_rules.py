@@ -105,3 +105,10 @@ def test_pipe_gives_same_spans_in_processes(nlp, n_process):
         [("Co-DETR", "METHOD"), ("COCO", "DATASET"), ("LVIS", "DATASET")],
         [("BLEU", "METRIC"), ("machine translation", "TASK")],
     ]
+
+
+def test_dataset_list_after_head(nlp):
+    found = spans(nlp, "We test on the standard benchmarks of VoxCeleb1 and VoxCeleb2 today.")
+    assert [t for t, lab in found if lab == "DATASET"] == ["VoxCeleb1", "VoxCeleb2"]
+    found = spans(nlp, "It is trained on datasets such as COCO, LVIS and Objects365.")
+    assert [t for t, lab in found if lab == "DATASET"] == ["COCO", "LVIS", "Objects365"]

@@ -5,6 +5,7 @@ import pytest
 from kg.ingest.paper import Paper
 from kg.nlp.mention import Label, Mention
 from kg.resolve import canonical_key, resolve
+from kg.resolve.entity import clean_surface, family_name, split_versions
 
 
 @pytest.mark.parametrize(
@@ -15,6 +16,10 @@ from kg.resolve import canonical_key, resolve
         ("the WikiANN benchmark data", "WikiANN benchmark data"),
         ("LLMs", "LLM"),
         ("novel diffusion models", "diffusion model"),
+        ("DiT-based", "DiT"),
+        ("the proposed Transformer-style", "transformer"),
+        ("NYUD-v2", "NYUDv2"),
+        ("ResNet 50", "ResNet-50"),
     ],
 )
 def test_variants_share_a_key(a, b):
@@ -22,13 +27,46 @@ def test_variants_share_a_key(a, b):
 
 
 @pytest.mark.parametrize(
-    ("a", "b"), [("VoxCeleb1", "VoxCeleb2"), ("loss", "los"), ("BERT", "BART")]
+    ("a", "b"), [("VoxCeleb1", "VoxCeleb2"), ("loss", "los"), ("BERT", "BART"), ("GPT-3", "GPT-4")]
 )
 def test_different_names_keep_different_keys(a, b):
     assert canonical_key(a) != canonical_key(b)
 
 
-def mention(text, label=Label.METHOD, long_form=None, start=0):
+def test_clean_surface_keeps_the_name():
+    assert clean_surface("our novel Co-DETR") == "Co-DETR"
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("CIFAR-10/100", ["CIFAR-10", "CIFAR-100"]),
+        ("VoxCeleb1/2", ["VoxCeleb1", "VoxCeleb2"]),
+        ("encoder/decoder", ["encoder/decoder"]),
+    ],
+)
+def test_split_versions(text, names):
+    assert split_versions(text) == names
+
+
+@pytest.mark.parametrize(
+    ("text", "family"),
+    [
+        ("VoxCeleb2", "VoxCeleb"),
+        ("AudioSet-2M", "AudioSet"),
+        ("ResNet-50", "ResNet"),
+        ("DiT-XL", "DiT"),
+        ("LLaMA 2", "LLaMA"),
+        ("T5", None),
+        ("BERT", None),
+        ("layer 2", None),
+    ],
+)
+def test_family_name(text, family):
+    assert family_name(text) == family
+
+
+def mention(text, label=Label.METHOD, long_form=None, start=0, confidence=0.9):
     return Mention(
         text=text,
         label=label,
@@ -36,37 +74,92 @@ def mention(text, label=Label.METHOD, long_form=None, start=0):
         start=start,
         end=start + len(text),
         sentence=text,
-        confidence=0.9,
+        confidence=confidence,
         source="rules",
         long_form=long_form,
     )
 
 
+def paper(pid):
+    return Paper(id=pid, title="t", abstract="a")
+
+
 def test_acronym_joins_its_long_form_and_prefers_it_as_label():
-    p1 = Paper(id="p1", title="t", abstract="a")
-    p2 = Paper(id="p2", title="t", abstract="a")
     resolution = resolve(
         [
             (
-                p1,
+                paper("p1"),
                 [
                     mention("Diffusion Transformer"),
                     mention("DiT", long_form="Diffusion Transformer", start=30),
                 ],
             ),
-            (p2, [mention("diffusion transformers")]),
+            (paper("p2"), [mention("diffusion transformers")]),
+            # Used without a definition: the corpus has one meaning for it.
+            (paper("p3"), [mention("DiT")]),
         ]
     )
     [entity] = resolution.entities.values()
     assert entity.pref_label == "Diffusion Transformer"
     assert set(entity.alt_labels) == {"DiT", "diffusion transformers"}
-    assert entity.papers == {"p1", "p2"} and entity.mention_count == 3
-    assert [e.key for e in resolution.mention_entities["p1"]] == ["diffusion transformer"] * 2
+    assert entity.papers == {"p1", "p2", "p3"} and entity.mention_count == 4
+    assert [e.key for (e,) in resolution.mention_entities["p1"]] == ["diffusion transformer"] * 2
 
 
-def test_same_text_different_type_stays_apart():
-    paper = Paper(id="p", title="t", abstract="a")
+def test_ambiguous_acronym_is_not_merged_blindly():
     resolution = resolve(
-        [(paper, [mention("GLUE", Label.DATASET), mention("GLUE", Label.METHOD, start=9)])]
+        [
+            (paper("p1"), [mention("CAE", long_form="context autoencoder")]),
+            (paper("p2"), [mention("CAE", long_form="convolutional autoencoder")]),
+            (paper("p3"), [mention("CAE")]),
+        ]
     )
-    assert len(resolution.entities) == 2
+    keys = {e.key for e in resolution.entities.values()}
+    assert keys == {"context autoencoder", "convolutional autoencoder", "cae"}
+    [(undefined,)] = resolution.mention_entities["p3"]
+    assert undefined.key == "cae"
+
+
+def test_type_conflict_resolved_by_votes():
+    resolution = resolve(
+        [
+            (paper("p1"), [mention("GLUE", Label.DATASET, confidence=0.85)]),
+            (paper("p2"), [mention("GLUE", Label.DATASET, confidence=0.7)]),
+            (paper("p3"), [mention("GLUE", Label.METHOD, confidence=0.9)]),
+        ]
+    )
+    [entity] = resolution.entities.values()
+    assert entity.label is Label.DATASET
+    assert entity.papers == {"p1", "p2", "p3"}
+
+
+def test_versions_sit_under_their_family():
+    resolution = resolve(
+        [
+            (paper("p1"), [mention("VoxCeleb1", Label.DATASET)]),
+            (paper("p2"), [mention("VoxCeleb2", Label.DATASET)]),
+            (
+                paper("p3"),
+                [
+                    mention("AudioSet-2M", Label.DATASET),
+                    mention("AudioSet", Label.DATASET, start=20),
+                ],
+            ),
+            (paper("p4"), [mention("GPT-4", Label.METHOD)]),
+        ]
+    )
+    entities = resolution.entities
+    assert entities["voxceleb1"].broader == entities["voxceleb2"].broader == "voxceleb"
+    family = entities["voxceleb"]
+    assert family.label is Label.DATASET and family.pref_label == "VoxCeleb"
+    assert family.mention_count == 0 and resolution.paper_ids("voxceleb") == {"p1", "p2"}
+    assert entities["audioset2m"].broader == "audioset"
+    # A single version without its bare name makes no family.
+    assert entities["gpt4"].broader is None and "gpt" not in entities
+
+
+def test_version_list_names_two_entities():
+    resolution = resolve([(paper("p1"), [mention("CIFAR-10/100", Label.DATASET)])])
+    [(first, second)] = resolution.mention_entities["p1"]
+    assert (first.pref_label, second.pref_label) == ("CIFAR-10", "CIFAR-100")
+    assert first.broader == second.broader == "cifar"

@@ -28,7 +28,7 @@ CSS_REMOTE = re.compile(r"@import|url\(\s*['\"]?\s*(?:https?:)?//", re.IGNORECAS
 
 KINDS = [
     ("method", PKG.Method, PKG.usesMethod),
-    ("dataset", PKG.Dataset, PKG.usesDataset),
+    ("dataset", PKG.Dataset, PKG.evaluatesOn),
     ("task", PKG.Task, PKG.addressesTask),
     ("metric", PKG.Metric, PKG.reportsMetric),
 ]

@@ -22,7 +22,7 @@ ENTITY_CLASS = {
 }
 LINK = {
     "method": PKG.usesMethod,
-    "dataset": PKG.usesDataset,
+    "dataset": PKG.evaluatesOn,
     "task": PKG.addressesTask,
     "metric": PKG.reportsMetric,
 }
@@ -119,11 +119,11 @@ def test_edges_join_papers_to_entities_with_the_property_label(small_graph: Grap
 
     assert network.number_of_edges() == 3 + 2 + 1 + 1
     edge = network.edges[str(EX["paper/p1"]), str(EX["dataset/owlset-9k"])]
-    assert edge["label"] == "uses dataset"
-    assert edge["predicate"] == str(PKG.usesDataset)
+    assert edge["label"] == "evaluates on"
+    assert edge["predicate"] == str(PKG.evaluatesOn)
     assert edge["source"] == str(EX["paper/p1"])
     labels = {data["label"] for _, _, data in network.edges(data=True)}
-    assert labels == {"uses method", "uses dataset", "addresses task", "reports metric"}
+    assert labels == {"uses method", "evaluates on", "addresses task", "reports metric"}
 
 
 def test_paper_hover_text_is_the_full_title_and_year(small_graph: Graph) -> None:

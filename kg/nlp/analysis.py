@@ -1,0 +1,45 @@
+"""What extraction knows of one paper: its mentions, which of them it proposes, and the
+results its abstract states."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from kg.ingest.paper import Paper
+from kg.nlp.mention import Label, Mention
+from kg.nlp.results import ResultClaim, extract_results
+from kg.nlp.roles import proposed_flags
+
+
+@dataclass(frozen=True, slots=True)
+class PaperAnalysis:
+    """One paper with its mentions (in text order), a proposed flag per mention, and results."""
+
+    paper: Paper
+    mentions: tuple[Mention, ...]
+    proposed: tuple[bool, ...]
+    results: tuple[ResultClaim, ...]
+
+    @property
+    def own_method(self) -> Mention | None:
+        """The first method the paper proposes, the subject of "our method achieves ..."."""
+        return next(
+            (
+                m
+                for m, own in zip(self.mentions, self.proposed, strict=True)
+                if own and m.label is Label.METHOD
+            ),
+            None,
+        )
+
+
+def analyse(paper: Paper, mentions: Sequence[Mention]) -> PaperAnalysis:
+    """Roles and results on top of a paper's mentions."""
+    ordered = tuple(sorted(mentions, key=lambda m: (m.field != "title", m.start)))
+    flags = tuple(proposed_flags(paper, ordered))
+    own = next(
+        (m for m, f in zip(ordered, flags, strict=True) if f and m.label is Label.METHOD), None
+    )
+    results = tuple(extract_results(paper, ordered, proposed=own))
+    return PaperAnalysis(paper=paper, mentions=ordered, proposed=flags, results=results)

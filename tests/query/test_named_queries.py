@@ -1,0 +1,94 @@
+"""The example queries of ontology/queries against a corpus whose answers are known."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg.errors import QueryError
+from kg.query import select
+from kg.query.sparql import parse_binding
+
+QUERIES = Path(__file__).resolve().parents[2] / "ontology" / "queries"
+
+
+def rows(store, name, **bindings):
+    result = select(store, (QUERIES / f"{name}.rq").read_text(), bindings)
+    return [tuple(row) for row in result.rows]
+
+
+def test_every_query_parses_and_runs(query_store):
+    names = sorted(p.stem for p in QUERIES.glob("*.rq"))
+    assert len(names) >= 6
+    for name in names:
+        assert rows(query_store, name), name
+
+
+def test_top_datasets_per_task(query_store):
+    assert rows(query_store, "top-datasets-per-task") == [
+        ("bat counting", "Forest10", "1"),
+        ("bat counting", "NightBirds-1K", "1"),
+        ("owl detection", "NightBirds-2K", "2"),
+        ("owl detection", "Forest10", "1"),
+    ]
+    assert rows(query_store, "top-datasets-per-task", task="bat counting") == [
+        ("bat counting", "Forest10", "1"),
+        ("bat counting", "NightBirds-1K", "1"),
+    ]
+
+
+def test_methods_on_dataset(query_store):
+    assert rows(query_store, "methods-on-dataset", dataset="NightBirds-2K") == [
+        ("NightBirds-2K", "Owlformer", "2"),
+        ("NightBirds-2K", "ResNet-50", "1"),
+    ]
+
+
+def test_papers_proposing_for_task(query_store):
+    assert rows(query_store, "papers-proposing-for-task", task="owl detection") == [
+        ("owl detection", "Owlformer", "Paper q:1"),
+    ]
+    assert len(rows(query_store, "papers-proposing-for-task")) == 2
+
+
+def test_leaderboard_of_a_family_lists_its_versions(query_store):
+    board = rows(query_store, "leaderboard", dataset="NightBirds")
+    assert [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in board] == [
+        ("NightBirds-2K", "mAP", "51", "%", "Owlformer", "q:1"),
+        ("NightBirds-2K", "mAP", "44.2", "%", "ResNet-50", "q:2"),
+    ]
+    assert board[0][6] == "Owlformer reaches 51.0% mAP on NightBirds-2K and also runs on Forest10."
+
+
+def test_cooccurring_entities(query_store):
+    assert [(r[2], r[3]) for r in rows(query_store, "cooccurring", entity="Owlformer")] == [
+        ("NightBirds-2K", "2"),
+        ("mAP", "2"),
+        ("owl detection", "2"),
+        ("Forest10", "1"),
+        ("ResNet-50", "1"),
+    ]
+
+
+def test_evidence_of_a_link(query_store):
+    assert rows(query_store, "evidence", entity="BatNet") == [
+        (
+            "q:3",
+            "BatNet",
+            "BatNet",
+            "abstract",
+            "13",
+            "19",
+            "0.9",
+            "rules",
+            "test",
+            "We introduce BatNet for bat counting on NightBirds-1K.",
+        )
+    ]
+
+
+def test_binding_syntax():
+    assert parse_binding("?task=owl detection") == ("task", "owl detection")
+    with pytest.raises(QueryError, match="NAME=VALUE"):
+        parse_binding("no equals sign")
