@@ -40,3 +40,41 @@ def test_most_papers_link_to_methods_datasets_or_tasks(listing_store):
 def test_listing_graph_conforms(listing_store):
     report = validate_graph(listing_store.to_graph())
     assert report.conforms, report.text
+
+
+def labels_of(store, sparql):
+    from kg.query import select
+
+    return select(store, sparql).as_dicts()
+
+
+def test_acronym_and_long_form_are_one_entity(listing_store):
+    rows = labels_of(
+        listing_store,
+        'SELECT ?label WHERE { ?e skos:altLabel "DiT" ; rdfs:label ?label }',
+    )
+    assert [r["label"] for r in rows] == ["Diffusion Transformer"]
+
+
+def test_voxceleb_versions_under_family(listing_store):
+    rows = labels_of(
+        listing_store,
+        "SELECT ?member WHERE { ?m skos:broader ?f ; rdfs:label ?member . "
+        '?f rdfs:label "VoxCeleb" ; a pkg:Dataset } ORDER BY ?member',
+    )
+    assert [r["member"] for r in rows] == ["VoxCeleb1", "VoxCeleb2"]
+
+
+def test_beats_results_with_values_and_sentences(listing_store):
+    rows = labels_of(
+        listing_store,
+        "SELECT ?dataset ?metric ?value ?sentence WHERE { "
+        '?r a pkg:Score ; pkg:ofMethod/rdfs:label "BEATs" ; pkg:onDataset/rdfs:label ?dataset ; '
+        "pkg:inMetric/rdfs:label ?metric ; pkg:value ?value ; pkg:sentence ?sentence } "
+        "ORDER BY ?dataset",
+    )
+    assert [(r["dataset"], r["metric"], float(r["value"])) for r in rows] == [
+        ("AudioSet-2M", "mAP", 50.6),
+        ("ESC-50", "accuracy", 98.1),
+    ]
+    assert all("50.6%" in r["sentence"] and "98.1%" in r["sentence"] for r in rows)

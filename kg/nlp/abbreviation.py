@@ -153,22 +153,41 @@ def find_occurrences(doc: Doc, short: Span) -> tuple[Span, ...]:
     )
 
 
+_USER_DATA_KEY = "paperkg_abbreviations"
+
+
+def _abbreviations_of(doc: Doc) -> list[Abbreviation]:
+    # Token indices live in doc.user_data so that docs cross process boundaries intact.
+    return [
+        Abbreviation(
+            short=doc[short[0] : short[1]],
+            long=doc[long[0] : long[1]],
+            occurrences=tuple(doc[start:end] for start, end in uses),
+        )
+        for short, long, uses in doc.user_data.get(_USER_DATA_KEY, [])
+    ]
+
+
 class AbbreviationDetector:
     """Finds abbreviation definitions and their uses.
 
-    Sets ``doc._.abbreviations``: a list of :class:`Abbreviation`, one per short form defined in
-    the document, with every occurrence of that short form (the definition included).
-    Algorithm: Schwartz & Hearst (2003), for the "long form (short form)" pattern.
+    Sets ``doc._.abbreviations`` (read-only): a list of :class:`Abbreviation`, one per short
+    form defined in the document, with every occurrence of that short form (the definition
+    included). Algorithm: Schwartz & Hearst (2003), for the "long form (short form)" pattern.
     """
 
     def __init__(self, nlp: Language, name: str = "paperkg_abbreviations") -> None:
         self.name = name
         if not Doc.has_extension("abbreviations"):
-            Doc.set_extension("abbreviations", default=None)
+            Doc.set_extension("abbreviations", getter=_abbreviations_of)
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.abbreviations = [
-            Abbreviation(short=short, long=long, occurrences=find_occurrences(doc, short))
+        doc.user_data[_USER_DATA_KEY] = [
+            (
+                (short.start, short.end),
+                (long.start, long.end),
+                [(o.start, o.end) for o in find_occurrences(doc, short)],
+            )
             for short, long in find_abbreviation_pairs(doc)
         ]
         return doc

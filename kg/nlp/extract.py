@@ -3,6 +3,7 @@ components found (rules, abbreviations and, where present, a trained NER model).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from typing import Protocol
 
@@ -16,6 +17,7 @@ from kg.nlp.pipeline import DEFAULT_EXTRACTOR, build_pipeline
 from kg.nlp.rules import SPANS_KEY, ensure_span_extensions
 
 TITLE_SEPARATOR = "\n\n"
+_NAME = re.compile(r"[^\W\d_]{2}")
 _ABBREVIATION_FLOOR = 0.7
 
 
@@ -118,7 +120,8 @@ def doc_to_mentions(doc: Doc, title_length: int, *, min_confidence: float = 0.0)
     mentions = []
     for span in merge_spans(doc):
         confidence = round(float(span._.confidence or 0.5), 3)
-        if confidence < min_confidence:
+        if confidence < min_confidence or not _NAME.search(span.text) or "=" in span.text:
+            # Formulas such as "O(1/t" or "G=(P" are not names of anything.
             continue
         if span.start_char < title_length:
             field, offset = "title", 0

@@ -18,6 +18,9 @@ _LEADING_NOISE = re.compile(
 )
 _TRAILING_NOISE = re.compile(r"[\s\-](?:based|style|like)$", re.IGNORECASE)
 _NON_WORD = re.compile(r"[\s\-_/]+")
+_POSSESSIVE = re.compile(r"['’]s?$")
+# Quotes and unbalanced brackets that a span picked up from the sentence around it.
+_WRAPPING = "\"'“”‘’«»()[]{} "
 _PUNCT = re.compile(r"[^\w\s\-/+.]")
 # "CIFAR-10/100" and "VoxCeleb1/2": one name with several version numbers.
 _VERSION_LIST = re.compile(r"^(?P<base>.*?[A-Za-z][\w\-]*?)(?P<first>\d+)(?P<rest>(?:/\d+)+)$")
@@ -49,10 +52,13 @@ def clean_surface(text: str) -> str:
 
     >>> clean_surface("the novel DiT-based")
     'DiT'
+    >>> clean_surface("“Edit-and-Ground")
+    'Edit-and-Ground'
     """
     text = unicodedata.normalize("NFKC", text).strip()
+    text = _POSSESSIVE.sub("", text.strip(_WRAPPING))
     text = _LEADING_NOISE.sub("", text)
-    return _TRAILING_NOISE.sub("", text).strip()
+    return _TRAILING_NOISE.sub("", text).strip().strip(_WRAPPING)
 
 
 def canonical_key(text: str) -> str:

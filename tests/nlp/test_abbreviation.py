@@ -61,3 +61,12 @@ def test_brackets_without_definition(nlp):
 def test_first_definition_wins(nlp):
     doc = nlp("A head pose estimation (HPE) method. Another thing (HPE) appears.")
     assert [a.long.text for a in doc._.abbreviations] == ["head pose estimation"]
+
+
+@pytest.mark.parametrize("n_process", [1, 2])
+def test_abbreviations_survive_multiprocessing(nlp, n_process):
+    texts = ["We use a Diffusion Transformer (DiT). DiT is fast."] * 3
+    docs = list(nlp.pipe(texts, n_process=n_process))
+    assert [
+        [(a.short.text, a.long.text, len(a.occurrences)) for a in d._.abbreviations] for d in docs
+    ] == [[("DiT", "Diffusion Transformer", 2)]] * 3
