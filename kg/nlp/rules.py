@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import overload
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -64,7 +65,7 @@ def is_name_like(token: Token) -> bool:
     return _spelled_like_name(token.text) and not (token.like_url or token.like_email)
 
 
-def _name_runs(doc: Doc, begin: int, end: int) -> list[tuple[int, int]]:
+def _name_runs(doc: _Tokens, begin: int, end: int) -> list[tuple[int, int]]:
     """Maximal runs of tokens written together ("Co-DETR", "AudioSet-2M", "R-CNN") that hold a
     name-like token, grown left over capitalised words ("Mask R-CNN"), between ``begin`` and
     ``end``, as (start, end) token indices."""
@@ -106,7 +107,7 @@ def _is_modifier(token: Token) -> bool:
     return token.lower_ not in lexicon.NOT_A_MODIFIER and any(ch.isalpha() for ch in token.text)
 
 
-def _phrase_before(doc: Doc, head: int, sent_start: int) -> int:
+def _phrase_before(doc: _Tokens, head: int, sent_start: int) -> int:
     """Start index of the modifiers before ``head``: up to four content words, hyphen-joined
     compounds counting as one ("talking-head", "audio-driven")."""
     start = head
@@ -133,7 +134,7 @@ def _phrase_before(doc: Doc, head: int, sent_start: int) -> int:
     return start
 
 
-def _joined_to_previous(doc: Doc, i: int) -> bool:
+def _joined_to_previous(doc: _Tokens, i: int) -> bool:
     return (
         doc[i - 1].text == "-"
         and doc[i - 1].whitespace_ == ""
@@ -142,7 +143,7 @@ def _joined_to_previous(doc: Doc, i: int) -> bool:
     )
 
 
-def _followed_by_same_phrase(doc: Doc, i: int, sent_end: int) -> bool:
+def _followed_by_same_phrase(doc: _Tokens, i: int, sent_end: int) -> bool:
     """Whether the head at ``i`` is inside a longer compound ("attention head selection")."""
     return i + 1 < sent_end and (
         doc[i + 1].lower_ in lexicon.TASK_HEADS
@@ -151,7 +152,7 @@ def _followed_by_same_phrase(doc: Doc, i: int, sent_end: int) -> bool:
     )
 
 
-def _list_members(doc: Doc, end: int, sent_start: int) -> list[Span]:
+def _list_members(doc: _Tokens, end: int, sent_start: int) -> list[Span]:
     """Names in a coordinated list ending just before ``end``: "VoxCeleb1, VoxCeleb2 and HDTF",
     or one capitalised name of several words: "the WMT14 English-German dataset"."""
     members: list[Span] = []
@@ -183,7 +184,7 @@ def _list_members(doc: Doc, end: int, sent_start: int) -> list[Span]:
 _LIST_OPENERS = (("of",), ("such", "as"), ("including",), ("like",), ("(",), (":",), ("e.g.",))
 
 
-def _list_after(doc: Doc, start: int, sent_end: int) -> list[Span]:
+def _list_after(doc: _Tokens, start: int, sent_end: int) -> list[Span]:
     """Names in a list that follows a head: "benchmarks of VoxCeleb1 and VoxCeleb2",
     "datasets such as COCO, LVIS and Objects365", "datasets (HDTF, MEAD)"."""
     for opener in _LIST_OPENERS:
@@ -210,7 +211,7 @@ def _list_after(doc: Doc, start: int, sent_end: int) -> list[Span]:
     return members
 
 
-def _part_of_title_name(doc: Doc, i: int) -> bool:
+def _part_of_title_name(doc: _Tokens, i: int) -> bool:
     token = doc[i]
     if token.text in _JOINERS:
         return token.whitespace_ == "" and i > 0 and doc[i - 1].whitespace_ == ""
@@ -223,6 +224,29 @@ def _part_of_title_name(doc: Doc, i: int) -> bool:
         or is_name_like(token)
         or (token.like_num and i > 0 and doc[i - 1].whitespace_ == "")
     )
+
+
+class _Tokens:
+    """A document's tokens, made once: indexing a ``Doc`` builds a new ``Token`` every time,
+    and the rules index the same tokens many times. Slices are ordinary ``Span`` objects."""
+
+    __slots__ = ("doc", "_tokens")
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self._tokens = list(doc)
+
+    def __len__(self) -> int:
+        return len(self._tokens)
+
+    @overload
+    def __getitem__(self, key: int) -> Token: ...
+    @overload
+    def __getitem__(self, key: slice) -> Span: ...
+    def __getitem__(self, key: int | slice) -> Token | Span:
+        if isinstance(key, slice):
+            return self.doc[key]
+        return self._tokens[key]
 
 
 class EntityRules:
@@ -258,10 +282,12 @@ class EntityRules:
         for _, start, end in self.metric_phrases(doc):
             yield Span(doc, start, end, label="METRIC"), 0.85
         sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
+        tokens = _Tokens(doc)
         for sent in sents:
-            yield from self._find_in_sentence(doc, sent)
+            yield from self._find_in_sentence(tokens, sent)
 
-    def _find_in_sentence(self, doc: Doc, sent: Span) -> Iterable[tuple[Span, float]]:
+    def _find_in_sentence(self, tokens: _Tokens, sent: Span) -> Iterable[tuple[Span, float]]:
+        doc = tokens.doc
         s_start, s_end = sent.start, sent.end
         claimed: set[int] = set()
         sentence_lower = {t.lower_ for t in sent}
@@ -269,45 +295,47 @@ class EntityRules:
             t.text == "%" or t.like_num for t in sent
         )
         for i in range(s_start, s_end):
-            token = doc[i]
+            token = tokens[i]
             lower = token.lower_
             if lower in lexicon.METRIC_NAMES and (len(lower) > 3 or not token.is_lower):
                 yield Span(doc, i, i + 1, label="METRIC"), (0.8 if token.is_lower else 0.9)
             elif token.text in lexicon.CASED_METRIC_NAMES:
                 yield Span(doc, i, i + 1, label="METRIC"), 0.85
-            if _followed_by_same_phrase(doc, i, s_end):
+            if _followed_by_same_phrase(tokens, i, s_end):
                 continue
             if lower in lexicon.DATASET_HEADS:
-                members = _list_members(doc, i, s_start) + _list_after(doc, i + 1, s_end)
+                members = _list_members(tokens, i, s_start) + _list_after(tokens, i + 1, s_end)
                 for member in members:
                     claimed.update(range(member.start, member.end))
                     yield Span(doc, member.start, member.end, label="DATASET"), 0.85
             elif lower in lexicon.TASK_HEADS:
-                start = _phrase_before(doc, i, s_start)
+                start = _phrase_before(tokens, i, s_start)
                 if start < i:
-                    words = sum(1 for t in doc[start:i] if t.text != "-")
+                    words = sum(1 for t in tokens[start:i] if t.text != "-")
                     yield Span(doc, start, i + 1, label="TASK"), min(0.55 + 0.05 * words, 0.7)
             elif lower in lexicon.METHOD_HEADS or lower in lexicon.WEAK_METHOD_HEADS:
-                start = _phrase_before(doc, i, s_start)
+                start = _phrase_before(tokens, i, s_start)
                 if start == i:
                     continue
-                modifiers = doc[start:i]
+                modifiers = tokens[start:i]
                 if all(is_name_like(t) or t.text in _JOINERS for t in modifiers):
                     claimed.update(range(start, i))
                     yield Span(doc, start, i, label="METHOD"), 0.75
                 elif lower not in lexicon.WEAK_METHOD_HEADS or len(modifiers) > 1:
                     yield Span(doc, start, i + 1, label="METHOD"), 0.6
-            elif lower in lexicon.METRIC_HEADS and i > s_start and is_name_like(doc[i - 1]):
+            elif lower in lexicon.METRIC_HEADS and i > s_start and is_name_like(tokens[i - 1]):
                 claimed.add(i - 1)
                 yield Span(doc, i - 1, i + 1, label="METRIC"), 0.75
-        for start, end in _name_runs(doc, s_start, s_end):
+        for start, end in _name_runs(tokens, s_start, s_end):
             if claimed.intersection(range(start, end)):
                 continue
-            label, confidence = self._classify_name(doc, start, s_start, evaluative)
+            label, confidence = self._classify_name(tokens, start, s_start, evaluative)
             yield Span(doc, start, end, label=label), confidence
 
     @staticmethod
-    def _classify_name(doc: Doc, start: int, s_start: int, evaluative: bool) -> tuple[str, float]:
+    def _classify_name(
+        doc: _Tokens, start: int, s_start: int, evaluative: bool
+    ) -> tuple[str, float]:
         """DATASET when the name follows "on"/"across" (directly or through a list) in a sentence
         about experiments or scores; METHOD otherwise."""
         pos = start
