@@ -85,8 +85,9 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 def cmd_viz(args: argparse.Namespace) -> int:
     from kg.viz import write_html
+    from kg.viz.view import view_graph
 
-    graph = _store(args).to_graph(with_mentions=False)
+    graph = view_graph(_store(args), max_entities=args.max_entities)
     path = write_html(graph, args.output, title=args.title, max_entities=args.max_entities)
     print(f"wrote {path}")
     return 0

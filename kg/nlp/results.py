@@ -121,6 +121,7 @@ _CHANGE_DOWN = (
     r"degradation|savings?|compression"
 )
 _RIGHT_GAP = re.compile(
+    rf"(?:\s*(?:±|\+/-)\s*{_NUM})?"  # "91.2 ± 0.4 F1"
     rf"\s*(?:(?:{_MODIFIER}|{_CHANGE_UP}|{_CHANGE_DOWN})\s+){{0,4}}"
     r"(?P<prep>(?:in|of)\s+(?:the\s+|terms\s+of\s+)?)?",
     re.IGNORECASE,
@@ -180,7 +181,10 @@ _LOOSE_REACH = 50
 _CHANGE_REACH = 60
 _CHANGE_GAP_BLOCK = re.compile(r"[;()]|\b(?:while|whereas)\b", re.IGNORECASE)
 _LOOSE_GAP_BLOCK = re.compile(r"[,;()]|\b(?:with|using|than|while|whereas|and)\b", re.IGNORECASE)
-_LOOSE_BLOCK = re.compile(r"\b(?:with|using|given|while|requir\w*|trained|by|of)\b|[,;]")
+_LOOSE_BLOCK = re.compile(r"\b(?:with|using|given|while|requir\w*|trained|by)\b|[,;]")
+# ... and a metric after the number comes in a phrase of its own ("85.2% on X in accuracy"),
+# not after a noun the number counts ("90% sparsity at equal accuracy").
+_LOOSE_AFTER = re.compile(r"\s+(?:on|in|for|at|across|over|under|when)\b", re.IGNORECASE)
 
 _DATASET_GAP = re.compile(
     r"\s*(?:[A-Za-z-]+\s+){0,3}?(?:on|in|at|for|over|across|of|using|from)\s+[^,;:()\d]{0,60}",
@@ -385,7 +389,10 @@ def _numbers(text: str, start: int, end: int, mentions: list[Mention]) -> list[_
 
     for match in _FROM_TO.finditer(text, start, end):
         a, b = match.group("a"), match.group("b")
-        if not free(match.start("a"), match.end()) or (_is_year(a) and _is_year(b)):
+        if not free(match.start("a"), match.end()):
+            continue
+        taken.append((match.start(), match.end()))
+        if _is_year(a) and _is_year(b):
             continue
         if _SPAN_BEFORE.search(text, max(start, match.start() - 20), match.start()):
             continue  # "sparsity ranging from 80% to 90%" spans values, it does not change one
@@ -404,7 +411,6 @@ def _numbers(text: str, start: int, end: int, mentions: list[Mention]) -> list[_
                 direction=INCREASE if diff > 0 else DECREASE if diff < 0 else None,
             )
         )
-        taken.append((match.start(), match.end()))
     for match in _RANGE.finditer(text, start, end):
         a, b = match.group("a"), match.group("b")
         if not free(match.start(), match.end()):
@@ -588,7 +594,7 @@ def _attach_near_metric(
     """The metric of a change is the nearest one between its neighbouring numbers; a score
     without an adjacent metric takes it only when a verb of attainment governs the number."""
     number = numbers[i]
-    if number.is_range:
+    if number.is_range and not number.relative:
         return  # "50%-90% of the heads" measures parts of a model, not a result
     low = numbers[i - 1].end if i > 0 else start
     high = numbers[i + 1].start if i + 1 < len(numbers) else end
@@ -616,6 +622,7 @@ def _attach_near_metric(
         for m in inside
         if _distance(m, number.start, number.end) <= reach
         and not block.search(text, min(m.end, number.end), max(m.start, number.start))
+        and (number.relative or m.end <= number.start or _LOOSE_AFTER.match(text, number.end))
     ]
     if inside:
         number.metric = min(inside, key=lambda m: _distance(m, number.start, number.end))
@@ -626,12 +633,43 @@ def _distance(mention: Mention, start: int, end: int) -> int:
     return start - mention.end if mention.end <= start else mention.start - end
 
 
+_FRONTED = re.compile(
+    r"(?:^|[;,]\s*(?:and|while|whereas|but)?\s*)(?:on|in|for|across)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+_NEXT_FRONTED = re.compile(
+    r"[;,]\s*(?:and|while|whereas|but)?\s*(?:on|in|for|across)\s", re.IGNORECASE
+)
+_FRONTED_GAP = re.compile(
+    r"^(?:\s+(?:dataset|benchmark|corpus|test set)s?)?\s*,[^;]*$", re.IGNORECASE
+)
+
+
+def _pair_fronted(text: str, start: int, numbers: list[_Number], datasets: list[Mention]) -> None:
+    """A clause that opens with its dataset gives it to the numbers that follow in the clause:
+    "On X, the model reaches 47.9% mAP, and on Y it reaches 95.2% accuracy"."""
+    for number in numbers:
+        if number.dataset is not None:
+            continue
+        for dataset in reversed([d for d in datasets if d.end <= number.start]):
+            gap = text[dataset.end : number.start]
+            # The number must sit in the dataset's own clause, not in a later "..., and on Y".
+            if (
+                _FRONTED.search(text[start : dataset.start])
+                and _FRONTED_GAP.match(gap)
+                and not _NEXT_FRONTED.search(gap)
+            ):
+                number.dataset = dataset
+                break
+
+
 def _attach_datasets(
     text: str, start: int, end: int, numbers: list[_Number], datasets: list[Mention]
 ) -> None:
     if not datasets:
         return
     _pair_respectively(text, start, end, numbers, datasets)
+    _pair_fronted(text, start, numbers, datasets)
     claimed: set[int] = {id(n.dataset) for n in numbers if n.dataset is not None}
     for number in numbers:
         if number.dataset is not None:

@@ -5,6 +5,8 @@ Graphs are built here from invented papers and entities, shaped as kg.graph writ
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS
@@ -267,3 +269,20 @@ def test_empty_graph_gives_an_empty_network() -> None:
     network = to_networkx(Graph())
 
     assert (network.number_of_nodes(), network.graph["papers_total"]) == (0, 0)
+
+
+def test_view_graph_fetches_only_the_top_entities(tmp_path):
+    """A store's view holds the most named entities and their papers, nothing else."""
+    from kg.build import build
+    from kg.graph.store import GraphStore
+    from kg.viz.view import view_graph
+
+    sample = Path(__file__).resolve().parents[2] / "kg" / "data" / "sample" / "abstracts.jsonl"
+    store = GraphStore(tmp_path / "store")
+    build([sample], store)
+    small = view_graph(store, max_entities=3)
+    network = to_networkx(small, max_entities=None)
+    kinds = [kind for _, kind in network.nodes(data="kind")]
+    assert sum(kind != "paper" for kind in kinds) == 3
+    assert 1 <= kinds.count("paper") <= 6
+    assert not list(small.subjects(RDF.type, PKG.Mention))
