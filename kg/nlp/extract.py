@@ -3,8 +3,10 @@ components found (rules, abbreviations and, where present, a trained NER model).
 
 from __future__ import annotations
 
+import multiprocessing
 import re
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from typing import Protocol
 
 from spacy.language import Language
@@ -173,8 +175,63 @@ class SpacyExtractor:
     def extract(
         self, papers: Iterable[Paper], *, n_process: int = 1, batch_size: int = 64
     ) -> Iterator[tuple[Paper, list[Mention]]]:
+        """Mentions of each paper, in input order. With ``n_process`` > 1 the papers are shared
+        out in chunks to worker processes that each hold the pipeline; only papers and mentions
+        cross process boundaries, never spaCy documents."""
+        if n_process <= 1:
+            yield from self._extract_here(papers, batch_size)
+            return
+        yield from self._extract_in_processes(papers, n_process, batch_size)
+
+    def _extract_here(
+        self, papers: Iterable[Paper], batch_size: int
+    ) -> Iterator[tuple[Paper, list[Mention]]]:
         pairs = ((paper_text(p), p) for p in papers)
-        for doc, paper in self.nlp.pipe(
-            pairs, as_tuples=True, n_process=n_process, batch_size=batch_size
-        ):
+        for doc, paper in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
             yield paper, doc_to_mentions(doc, len(paper.title), min_confidence=self.min_confidence)
+
+    def _extract_in_processes(
+        self, papers: Iterable[Paper], n_process: int, batch_size: int
+    ) -> Iterator[tuple[Paper, list[Mention]]]:
+        global _WORKER
+        methods = multiprocessing.get_all_start_methods()
+        # Forked workers inherit the loaded pipeline; elsewhere each worker loads it by name.
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        _WORKER = self
+        chunks = list(_chunks(papers, batch_size))
+        try:
+            with ProcessPoolExecutor(
+                max_workers=n_process,
+                mp_context=context,
+                initializer=_start_worker,
+                initargs=(self.name, self.min_confidence),
+            ) as pool:
+                for chunk, mentions in zip(chunks, pool.map(_extract_chunk, chunks), strict=True):
+                    yield from zip(chunk, mentions, strict=True)
+        finally:
+            _WORKER = None
+
+
+_WORKER: SpacyExtractor | None = None
+
+
+def _start_worker(name: str, min_confidence: float) -> None:
+    global _WORKER
+    if _WORKER is None:
+        _WORKER = SpacyExtractor.create(name, min_confidence=min_confidence)
+
+
+def _extract_chunk(papers: list[Paper]) -> list[list[Mention]]:
+    assert _WORKER is not None
+    return [mentions for _, mentions in _WORKER._extract_here(papers, len(papers))]
+
+
+def _chunks(papers: Iterable[Paper], size: int) -> Iterator[list[Paper]]:
+    chunk: list[Paper] = []
+    for paper in papers:
+        chunk.append(paper)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
