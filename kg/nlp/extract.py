@@ -7,6 +7,7 @@ import multiprocessing
 import re
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from typing import Protocol
 
 from spacy.language import Language
@@ -21,6 +22,8 @@ from kg.nlp.rules import SPANS_KEY, ensure_span_extensions
 TITLE_SEPARATOR = "\n\n"
 _NAME = re.compile(r"[^\W\d_]{2}")
 _ABBREVIATION_FLOOR = 0.7
+#: Confidence of a NER entity whose component gives none.
+MODEL_CONFIDENCE = 0.75
 
 
 class Extractor(Protocol):
@@ -60,59 +63,108 @@ def label_from_head(span: Span) -> str | None:
     return None
 
 
-def _candidate_spans(doc: Doc) -> list[Span]:
-    spans = list(doc.spans.get(SPANS_KEY, []))
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A typed token span one component proposes, with its confidence and the component."""
+
+    start: int
+    end: int
+    label: str
+    confidence: float
+    extractor: str
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return self.start < end and start < self.end
+
+
+def candidates(doc: Doc) -> list[Candidate]:
+    """What every component found: the rule spans (``doc.spans``, confidences in the group's
+    attributes) and the entities of a NER component (``doc.ents``), whose confidence is
+    ``span._.confidence`` when the component set it, else :data:`MODEL_CONFIDENCE`."""
+    found: list[Candidate] = []
+    group = doc.spans.get(SPANS_KEY)
+    if group is not None:
+        confidences = group.attrs.get("confidences", [])
+        extractor = group.attrs.get("extractor", "rules")
+        for span, confidence in zip(group, confidences, strict=True):
+            found.append(Candidate(span.start, span.end, span.label_, confidence, extractor))
     for ent in doc.ents:
         if ent.label_ in Label.__members__:
-            spans.append(ent)
-    return spans
+            confidence = ent._.confidence if Span.has_extension("confidence") else None
+            extractor = ent._.extractor if Span.has_extension("extractor") else None
+            found.append(
+                Candidate(
+                    ent.start,
+                    ent.end,
+                    ent.label_,
+                    MODEL_CONFIDENCE if confidence is None else float(confidence),
+                    extractor or "model",
+                )
+            )
+    return found
 
 
-def _overlaps(a: Span, b: Span) -> bool:
-    return a.start < b.end and b.start < a.end
+def _agree(found: list[Candidate]) -> list[Candidate]:
+    """One candidate per span and type: where components agree, their confidences combine
+    (noisy-or) and both are named."""
+    by_span: dict[tuple[int, int, str], Candidate] = {}
+    for c in found:
+        key = (c.start, c.end, c.label)
+        seen = by_span.get(key)
+        if seen is None:
+            by_span[key] = c
+        elif c.extractor not in seen.extractor.split("+"):
+            by_span[key] = Candidate(
+                c.start,
+                c.end,
+                c.label,
+                round(1 - (1 - seen.confidence) * (1 - c.confidence), 3),
+                "+".join(sorted({*seen.extractor.split("+"), c.extractor})),
+            )
+    return list(by_span.values())
 
 
-def merge_spans(doc: Doc) -> list[Span]:
-    """One non-overlapping set of typed spans: every component's spans, then abbreviation
-    definitions and their uses typed as their long form, the more confident span winning a clash.
+def merge_spans(doc: Doc) -> list[Candidate]:
+    """One non-overlapping set of typed spans from every component.
 
-    A short form defined as "Diffusion Transformer (DiT)" takes the long form's type everywhere
-    it occurs in the document.
+    Components that agree on a span reinforce each other. An abbreviation defined as
+    "Diffusion Transformer (DiT)" gives its long form and every use of its short form the long
+    form's type. Other clashes go to the more confident span, then the longer one.
     """
-    spans = _candidate_spans(doc)
-    forced: list[Span] = []
+    found = _agree(candidates(doc))
+    forced: list[Candidate] = []
     for abbreviation in doc._.abbreviations or []:
-        long, _short = abbreviation.long, abbreviation.short
-        long_hits = [s for s in spans if _overlaps(s, long) and s.end >= long.end - 1]
-        short_hits = [s for s in spans if any(_overlaps(s, o) for o in abbreviation.occurrences)]
+        long = abbreviation.long
+        long_hits = [c for c in found if c.overlaps(long.start, long.end) and c.end >= long.end - 1]
+        short_hits = [
+            c for c in found if any(c.overlaps(o.start, o.end) for o in abbreviation.occurrences)
+        ]
         label = label_from_head(long)
         confidence = _ABBREVIATION_FLOOR
         if long_hits:
-            best = max(long_hits, key=lambda s: (s._.confidence or 0, len(s)))
-            label = label or best.label_
-            confidence = max(confidence, best._.confidence or 0)
+            best = max(long_hits, key=lambda c: (c.confidence, c.end - c.start))
+            label = label or best.label
+            confidence = max(confidence, best.confidence)
         elif short_hits and label is None:
-            best = max(short_hits, key=lambda s: s._.confidence or 0)
-            label, confidence = best.label_, max(confidence, best._.confidence or 0)
+            best = max(short_hits, key=lambda c: c.confidence)
+            label, confidence = best.label, max(confidence, best.confidence)
         if label is None:
             continue
         for span in (long, *abbreviation.occurrences):
-            typed = Span(doc, span.start, span.end, label=label)
-            typed._.confidence = min(confidence + 0.05, 0.95)
-            typed._.extractor = "abbreviation"
-            forced.append(typed)
-    forced_tokens = {i for s in forced for i in range(s.start, s.end)}
-    kept = [s for s in spans if not forced_tokens.intersection(range(s.start, s.end))]
-    # Among the remaining clashes keep the more confident, then the longer span.
-    kept.sort(key=lambda s: (-(s._.confidence or 0), -(s.end - s.start), s.start))
-    chosen: list[Span] = list(forced)
+            forced.append(
+                Candidate(span.start, span.end, label, min(confidence + 0.05, 0.95), "abbreviation")
+            )
+    forced_tokens = {i for c in forced for i in range(c.start, c.end)}
+    kept = [c for c in found if not forced_tokens.intersection(range(c.start, c.end))]
+    kept.sort(key=lambda c: (-c.confidence, -(c.end - c.start), c.start))
+    chosen: list[Candidate] = list(forced)
     taken = set(forced_tokens)
-    for span in kept:
-        if taken.intersection(range(span.start, span.end)):
+    for c in kept:
+        if taken.intersection(range(c.start, c.end)):
             continue
-        chosen.append(span)
-        taken.update(range(span.start, span.end))
-    return sorted(chosen, key=lambda s: s.start)
+        chosen.append(c)
+        taken.update(range(c.start, c.end))
+    return sorted(chosen, key=lambda c: c.start)
 
 
 def doc_to_mentions(doc: Doc, title_length: int, *, min_confidence: float = 0.0) -> list[Mention]:
@@ -120,8 +172,9 @@ def doc_to_mentions(doc: Doc, title_length: int, *, min_confidence: float = 0.0)
     abstract_start = title_length + len(TITLE_SEPARATOR)
     long_forms = {a.short.text: a.long.text for a in doc._.abbreviations or []}
     mentions = []
-    for span in merge_spans(doc):
-        confidence = round(float(span._.confidence or 0.5), 3)
+    for candidate in merge_spans(doc):
+        span = doc[candidate.start : candidate.end]
+        confidence = round(candidate.confidence, 3)
         if confidence < min_confidence or not _NAME.search(span.text) or "=" in span.text:
             # Formulas such as "O(1/t" or "G=(P" are not names of anything.
             continue
@@ -132,13 +185,13 @@ def doc_to_mentions(doc: Doc, title_length: int, *, min_confidence: float = 0.0)
         mentions.append(
             Mention(
                 text=span.text,
-                label=Label(span.label_),
+                label=Label(candidate.label),
                 field=field,
                 start=span.start_char - offset,
                 end=span.end_char - offset,
                 sentence=span.sent.text.strip(),
                 confidence=confidence,
-                source=span._.extractor or "model",
+                source=candidate.extractor,
                 long_form=long_forms.get(span.text),
             )
         )

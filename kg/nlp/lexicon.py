@@ -87,6 +87,7 @@ METRIC_PHRASES = (
 NOT_A_MODIFIER = frozenset(
     """
     improve improves improved improving address addresses addressing achieve achieves achieving
+    beat beats surpassing exceeds exceed rivals matches
     enable enables enabling perform performs performing outperform outperforms outperforming
     facilitate facilitates tackle tackles study studies studied explore explores propose
     proposes proposed present presents introduce introduces introducing boost boosts advance

@@ -12,7 +12,7 @@ from typing import overload
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span, SpanGroup, Token
 from spacy.util import filter_spans
 
 from kg.nlp import lexicon
@@ -41,7 +41,8 @@ _ON_EXCEPTIONS = frozenset(
 
 
 def ensure_span_extensions() -> None:
-    """Register the span attributes every paperkg extractor sets: confidence and extractor."""
+    """Register the span attributes a NER component may set on ``doc.ents``: confidence and
+    extractor."""
     for name in ("confidence", "extractor"):
         if not Span.has_extension(name):
             Span.set_extension(name, default=None)
@@ -252,13 +253,14 @@ class _Tokens:
 class EntityRules:
     """Finds METHOD, DATASET, TASK and METRIC mentions by rule.
 
-    Sets ``doc.spans["paperkg_rules"]`` (non-overlapping spans labelled with the entity type) and,
-    on each of those spans, ``span._.confidence`` (0-1) and ``span._.extractor`` (``"rules"``).
+    Sets ``doc.spans["paperkg_rules"]``: non-overlapping spans labelled with the entity type,
+    with the group attribute ``confidences`` giving each span's confidence (0-1), in order.
+    (Span extension attributes are keyed by offsets alone, so they would clash with another
+    component's span over the same words.)
     """
 
     def __init__(self, nlp: Language, name: str = "paperkg_entity_rules") -> None:
         self.name = name
-        ensure_span_extensions()
         self.metric_phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.metric_phrases.add(
             "METRIC", [nlp.make_doc(" ".join(words)) for words in lexicon.METRIC_PHRASES]
@@ -272,10 +274,15 @@ class EntityRules:
         candidates = list(self._find(doc))
         spans = filter_spans([span for span, _ in candidates])
         confidence = {(s.start, s.end, s.label_): c for s, c in candidates}
-        for span in spans:
-            span._.confidence = confidence[(span.start, span.end, span.label_)]
-            span._.extractor = "rules"
-        doc.spans[SPANS_KEY] = spans
+        doc.spans[SPANS_KEY] = SpanGroup(
+            doc,
+            name=SPANS_KEY,
+            spans=spans,
+            attrs={
+                "confidences": [confidence[(s.start, s.end, s.label_)] for s in spans],
+                "extractor": "rules",
+            },
+        )
         return doc
 
     def _find(self, doc: Doc) -> Iterable[tuple[Span, float]]:

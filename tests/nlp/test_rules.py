@@ -83,7 +83,9 @@ def test_spans_do_not_overlap_and_carry_confidence(nlp):
     group = doc.spans[SPANS_KEY]
     tokens = [i for s in group for i in range(s.start, s.end)]
     assert len(tokens) == len(set(tokens))
-    assert all(0 < s._.confidence <= 1 and s._.extractor == "rules" for s in group)
+    assert group.attrs["extractor"] == "rules"
+    assert len(group.attrs["confidences"]) == len(group)
+    assert all(0 < c <= 1 for c in group.attrs["confidences"])
 
 
 def test_title_is_its_own_sentence(nlp):
