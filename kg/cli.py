@@ -113,6 +113,28 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from kg.query.server import make_server
+
+    server = make_server(_store(args), host=args.host, port=args.port)
+    if not args.quiet:
+        # One access line per request, without the "kg: warning:" prefix of other messages.
+        access = logging.getLogger("kg.query.server")
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S"))
+        access.handlers = [handler]
+        access.setLevel(logging.INFO)
+        access.propagate = False
+    print(f"serving {args.store} at {server.url}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("stopped")
+    finally:
+        server.server_close()
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     from kg.graph.iri import DEFAULT_BASE
     from kg.graph.store import DEFAULT_STORE, ExportFormat
@@ -231,6 +253,29 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stats", parents=[common], help="print counts and the most named entities")
     p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser(
+        "serve",
+        parents=[common],
+        help="answer SPARQL queries over HTTP (SPARQL 1.1 Protocol), read-only",
+        description="Serve the store's graph as a read-only SPARQL endpoint at /sparql, with a "
+        "query form at /. The prefixes of `kg query` are predeclared. Stop with Ctrl-C.",
+        epilog="example: curl 'http://127.0.0.1:7878/sparql' --data-urlencode "
+        "'query=SELECT (COUNT(?p) AS ?n) WHERE { ?p a pkg:Paper }'",
+    )
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on; 0.0.0.0 makes the graph reachable from other machines "
+        "(default: %(default)s)",
+    )
+    p.add_argument(
+        "--port",
+        type=int,
+        default=7878,
+        help="port to listen on, 0 for any free one (default: %(default)s)",
+    )
+    p.set_defaults(func=cmd_serve)
     return parser
 
 
