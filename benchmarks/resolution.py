@@ -16,8 +16,8 @@ from kg.ingest import read_papers
 from kg.nlp import DEFAULT_EXTRACTOR, SpacyExtractor
 from kg.resolve import resolve
 
-DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / (
-    "ml_nlp_abstracts.jsonl"
+DEFAULT_CORPUS = (
+    Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / ("ml_nlp_abstracts.jsonl")
 )
 
 
@@ -43,9 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     surface_keys = {(m.text.lower()) for _, ms in records for m in ms}
     entities = resolution.entities.values()
     mentioned = [e for e in entities if e.mention_count]
-    merges = [
-        e for e in mentioned if len({form.lower() for form in e.surface_forms}) > 1
-    ]
+    merges = [e for e in mentioned if len({form.lower() for form in e.surface_forms}) > 1]
     families = [e for e in entities if e.broader]
     print(f"papers: {len(papers)}")
     print(f"mentions: {mentions}")

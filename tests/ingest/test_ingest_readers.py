@@ -129,8 +129,9 @@ def test_csv_headers_any_case_and_multiline_cells(data_dir: Path) -> None:
     papers, report = read(data_dir / "papers.csv")
     assert [paper.title.split(":")[0] for paper in papers] == ["Ember", "Spindle"]
     ember, spindle = papers
-    assert ember.abstract.endswith("warm-start a new search, reaching good settings in a third "
-                                   "of the trials.")
+    assert ember.abstract.endswith(
+        "warm-start a new search, reaching good settings in a third of the trials."
+    )
     assert ember.authors == ("Jonas Hale", "Adele Moreau")
     assert ember.year == 2022
     assert ember.venue == "AutoML Workshop"

@@ -51,7 +51,13 @@ def test_detect_format_by_content(
 
 def test_supported_formats_names_every_reader() -> None:
     assert set(SUPPORTED_FORMATS) == {
-        "listing", "records", "csv", "arxiv-atom", "arxiv-snapshot", "openalex", "bibtex",
+        "listing",
+        "records",
+        "csv",
+        "arxiv-atom",
+        "arxiv-snapshot",
+        "openalex",
+        "bibtex",
     }
 
 
@@ -133,9 +139,7 @@ def test_same_doi_in_bibtex_and_openalex_is_one_paper(data_dir: Path) -> None:
 
 
 def test_same_arxiv_id_in_feed_and_snapshot_is_one_paper(data_dir: Path) -> None:
-    papers = list(
-        read_papers([data_dir / "arxiv_feed.xml", data_dir / "arxiv_snapshot.jsonl"])
-    )
+    papers = list(read_papers([data_dir / "arxiv_feed.xml", data_dir / "arxiv_snapshot.jsonl"]))
     assert [paper.id for paper in papers].count("arxiv:2301.00002") == 1
     assert len(papers) == 3
 
@@ -143,7 +147,11 @@ def test_same_arxiv_id_in_feed_and_snapshot_is_one_paper(data_dir: Path) -> None
 def test_papers_keep_first_seen_order(data_dir: Path) -> None:
     papers = list(read_papers([data_dir / "listing.txt", data_dir / "records.json"]))
     assert [paper.title.split(":")[0] for paper in papers] == [
-        "Lantern", "Quill", "Driftwood", "Ferry", "Kiln",
+        "Lantern",
+        "Quill",
+        "Driftwood",
+        "Ferry",
+        "Kiln",
     ]
 
 

@@ -21,24 +21,39 @@ CORPUS = [
         "q:1",
         "We propose Owlformer for owl detection. Owlformer reaches 51.0% mAP on NightBirds-2K "
         "and also runs on Forest10.",
-        [("Owlformer", M, True), ("owl detection", T, False), ("mAP", X, False),
-         ("NightBirds-2K", D, False), ("Forest10", D, False)],
+        [
+            ("Owlformer", M, True),
+            ("owl detection", T, False),
+            ("mAP", X, False),
+            ("NightBirds-2K", D, False),
+            ("Forest10", D, False),
+        ],
         [("51.0%", "mAP", "NightBirds-2K", "Owlformer")],
     ),
     (
         "q:2",
         "We study owl detection with Owlformer and ResNet-50. ResNet-50 gets 44.2% mAP on "
         "NightBirds-2K.",
-        [("owl detection", T, False), ("Owlformer", M, False), ("ResNet-50", M, False),
-         ("mAP", X, False), ("NightBirds-2K", D, False)],
+        [
+            ("owl detection", T, False),
+            ("Owlformer", M, False),
+            ("ResNet-50", M, False),
+            ("mAP", X, False),
+            ("NightBirds-2K", D, False),
+        ],
         [("44.2%", "mAP", "NightBirds-2K", "ResNet-50")],
     ),
     (
         "q:3",
         "We introduce BatNet for bat counting on NightBirds-1K. BatNet has 88.0% accuracy on "
         "Forest10.",
-        [("BatNet", M, True), ("bat counting", T, False), ("NightBirds-1K", D, False),
-         ("accuracy", X, False), ("Forest10", D, False)],
+        [
+            ("BatNet", M, True),
+            ("bat counting", T, False),
+            ("NightBirds-1K", D, False),
+            ("accuracy", X, False),
+            ("Forest10", D, False),
+        ],
         [("88.0%", "accuracy", "Forest10", "BatNet")],
     ),
 ]
