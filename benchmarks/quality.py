@@ -1,7 +1,10 @@
-"""Extraction quality of a spaCy pipeline on SciERC dev and the held-out TDMSci slice:
-mention-level exact/partial P/R/F1 and document-level P/R/F1 per label.
+"""Extraction quality on SciERC dev and the held-out TDMSci slice: mention-level exact/partial
+P/R/F1 and document-level P/R/F1 per label.
 
-    python benchmarks/quality.py --model kg/data/models/ner [--shared ../shared] [--json out.json]
+    python benchmarks/quality.py [--extractor model|kg|kg-rules|transformer] [--json out.json]
+
+``model`` scores the NER pipeline at ``--model`` alone; ``kg`` scores what ``kg build`` runs
+(the model with rules and abbreviations, merged); ``kg-rules`` is ``kg build --extractor rules``.
 """
 
 from __future__ import annotations
@@ -10,17 +13,20 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import spacy
 
+from kg.ingest.paper import Paper
+from kg.nlp import SpacyExtractor
 from kg.nlp.corpora import LABELS, GoldDoc, read_scierc, read_tdmsci, split_tdmsci
 from kg.nlp.evaluate import (
     MICRO,
     Score,
     Span,
     document_prf,
+    join_definitions,
     macro_f1,
     mention_prf,
     scorable,
@@ -29,11 +35,36 @@ from kg.nlp.evaluate import (
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def predict(nlp: spacy.Language, docs: Sequence[GoldDoc]) -> list[list[Span]]:
-    return [
-        [(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
-        for doc in nlp.pipe(d.text for d in docs)
-    ]
+Predict = Callable[[Sequence[str]], list[list[Span]]]
+
+
+def entities_of(nlp: spacy.Language) -> Predict:
+    """The ``doc.ents`` of a pipeline."""
+
+    def predict(texts: Sequence[str]) -> list[list[Span]]:
+        return [
+            [(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
+            for doc in nlp.pipe(texts)
+        ]
+
+    return predict
+
+
+def mentions_of(extractor: SpacyExtractor) -> Predict:
+    """The mentions ``kg build`` keeps, each text read as an abstract without a title, with a
+    definition and its acronym joined as the corpora annotate them."""
+
+    def predict(texts: Sequence[str]) -> list[list[Span]]:
+        papers = [Paper(id=str(i), title="", abstract=text) for i, text in enumerate(texts)]
+        return [
+            join_definitions(
+                [(m.start, m.end, m.label.value) for m in mentions if m.field == "abstract"],
+                paper.abstract,
+            )
+            for paper, mentions in extractor.extract(papers)
+        ]
+
+    return predict
 
 
 def names(doc: GoldDoc, spans: Sequence[Span]) -> dict[str, list[str]]:
@@ -43,9 +74,9 @@ def names(doc: GoldDoc, spans: Sequence[Span]) -> dict[str, list[str]]:
     return by_label
 
 
-def evaluate(nlp: spacy.Language, docs: Sequence[GoldDoc], labels: Sequence[str]) -> dict:
-    """Mention exact, mention partial and document-level scores of ``nlp`` on ``docs``."""
-    pred = predict(nlp, docs)
+def evaluate(predict: Predict, docs: Sequence[GoldDoc], labels: Sequence[str]) -> dict:
+    """Mention exact, mention partial and document-level scores of ``predict`` on ``docs``."""
+    pred = predict([d.text for d in docs])
     gold = [[(s.start, s.end, s.label) for s in d.spans] for d in docs]
     ignore = [d.unknown for d in docs]
     kept = [scorable(p, d.unknown, labels) for d, p in zip(docs, pred, strict=True)]
@@ -101,10 +132,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the scores as JSON here")
     parser.add_argument(
         "--extractor",
-        choices=["model", "transformer"],
+        choices=["model", "kg", "kg-rules", "transformer"],
         default="model",
-        help="model: the spaCy pipeline at --model; transformer: the fine-tuned transformer of "
-        "training/README.md with the weights at --weights",
+        help="model: the spaCy pipeline at --model alone; kg: what kg build extracts (model, "
+        "rules, abbreviations); kg-rules: kg build --extractor rules; transformer: the "
+        "fine-tuned transformer of training/README.md with the weights at --weights",
     )
     parser.add_argument("--weights", type=Path, help="weights written by train_transformer.py")
     args = parser.parse_args(argv)
@@ -122,17 +154,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         from transformer_ner import transformer_pipeline
 
         args.model = args.weights
-        nlp = transformer_pipeline(args.weights)
+        predict = entities_of(transformer_pipeline(args.weights))
+    elif args.extractor == "kg":
+        args.model = "kg build --extractor model"
+        predict = mentions_of(SpacyExtractor.create("model"))
+    elif args.extractor == "kg-rules":
+        args.model = "kg build --extractor rules"
+        predict = mentions_of(SpacyExtractor.create("rules"))
     else:
-        nlp = spacy.load(args.model)
+        predict = entities_of(spacy.load(args.model))
     scierc = list(read_scierc(train / "scierc" / "dev.unified.jsonl", material=args.material))
     _, heldout = split_tdmsci(read_tdmsci(train / "tdmsci" / "train_1500_v2.conll"))
     tdm_labels = ["TASK", "DATASET", "METRIC"]
 
     started = time.perf_counter()
     results = {
-        "scierc": evaluate(nlp, scierc, LABELS),
-        "tdmsci": evaluate(nlp, heldout, tdm_labels),
+        "scierc": evaluate(predict, scierc, LABELS),
+        "tdmsci": evaluate(predict, heldout, tdm_labels),
     }
     seconds = time.perf_counter() - started
     # Both corpora pooled, each label over the documents whose corpus annotates it.

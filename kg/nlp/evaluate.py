@@ -12,6 +12,31 @@ Span = tuple[int, int, str]
 
 MICRO = "micro"
 
+_DEFINITION_GAP = re.compile(r" ?\( ?")
+_DEFINITION_CLOSE = re.compile(r" ?\)")
+
+
+def join_definitions(spans: Sequence[Span], text: str) -> list[Span]:
+    """Spans in the annotation convention of SciERC and TDMSci, which mark a definition and
+    its acronym as one mention: a span directly followed by a parenthesised span is joined
+    with it, through the closing parenthesis. ``kg build`` keeps the two apart on purpose
+    (the acronym is resolved to its long form).
+
+    >>> text = "We train convolutional neural networks (CNNs) on MNIST."
+    >>> join_definitions([(9, 38, "METHOD"), (40, 44, "METHOD"), (49, 54, "DATASET")], text)
+    [(9, 45, 'METHOD'), (49, 54, 'DATASET')]
+    """
+    joined: list[Span] = []
+    for start, end, label in sorted(spans):
+        if joined:
+            previous_start, previous_end, previous_label = joined[-1]
+            close = _DEFINITION_CLOSE.match(text, end)
+            if _DEFINITION_GAP.fullmatch(text, previous_end, start) and close:
+                joined[-1] = (previous_start, close.end(), previous_label)
+                continue
+        joined.append((start, end, label))
+    return joined
+
 
 @dataclass(frozen=True, slots=True)
 class Score:

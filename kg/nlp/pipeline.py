@@ -5,9 +5,12 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
+import numpy
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.vectors import Vectors
+from thinc.api import NumpyOps
 
 from kg.errors import ModelError
 from kg.nlp.rules import ensure_span_extensions
@@ -33,6 +36,82 @@ def paragraph_breaks(doc: Doc) -> Doc:
         if token.is_space and "\n" in token.text:
             doc[token.i + 1].is_sent_start = True
     return doc
+
+
+class BlasOps(NumpyOps):
+    """thinc's CPU operations with matrix products from numpy's BLAS instead of blis.
+
+    The tok2vec layers are almost all matrix products; numpy's OpenBLAS runs them about twice
+    as fast as the portable blis build on x86 CPUs, and can use more than one thread.
+    """
+
+    name = "paperkg_blas"
+
+    def gemm(self, x, y, out=None, trans1=False, trans2=False):  # type: ignore[override]
+        a = x.T if trans1 else x
+        b = y.T if trans2 else y
+        if out is None:
+            return numpy.matmul(a, b)
+        numpy.matmul(a, b, out=out)
+        return out
+
+
+def use_blas(nlp: Language) -> Language:
+    """Give every layer of ``nlp``'s trained components :class:`BlasOps` (same results,
+    faster)."""
+    ops = BlasOps()
+    for _, component in nlp.pipeline:
+        model = getattr(component, "model", None)
+        if model is not None and hasattr(model, "walk"):
+            for layer in model.walk():
+                layer.ops = ops
+    return nlp
+
+
+class RememberedVectors(Vectors):
+    """Floret vectors that remember the vector of each word they were asked for.
+
+    A floret look-up hashes every character n-gram of a word, which costs as much as a layer
+    of the network; words repeat, so after the first batches most look-ups are dictionary hits.
+    At most ``limit`` words are remembered.
+    """
+
+    limit = 200_000
+
+    def get_batch(self, keys):  # type: ignore[override]
+        keys = numpy.asarray(keys, dtype="uint64")
+        unique, inverse = numpy.unique(keys, return_inverse=True)
+        remembered: dict[int, numpy.ndarray] = self.__dict__.setdefault("remembered", {})
+        wanted = unique.tolist()
+        missing = [key for key in wanted if key not in remembered]
+        if missing:
+            if len(remembered) + len(missing) > self.limit:
+                remembered.clear()
+            rows = super().get_batch(numpy.asarray(missing, dtype="uint64"))
+            remembered.update(zip(missing, rows, strict=True))
+        if not wanted:
+            return super().get_batch(keys)
+        return numpy.stack([remembered[key] for key in wanted])[inverse.reshape(-1)]
+
+
+def remember_vectors(nlp: Language) -> Language:
+    """Swap ``nlp``'s floret vectors for :class:`RememberedVectors` over the same table."""
+    vectors = nlp.vocab.vectors
+    if vectors.mode == "floret" and not isinstance(vectors, RememberedVectors):
+        nlp.vocab.vectors = RememberedVectors(
+            strings=nlp.vocab.strings,
+            data=vectors.data,
+            name=vectors.name,
+            mode="floret",
+            minn=vectors.minn,
+            maxn=vectors.maxn,
+            hash_count=vectors.hash_count,
+            hash_seed=vectors.hash_seed,
+            bow=vectors.bow,
+            eow=vectors.eow,
+            attr=vectors.attr,
+        )
+    return nlp
 
 
 class NerConfidence:
@@ -81,7 +160,7 @@ def _load_model() -> Language:
             "or build with --extractor rules"
         )
     try:
-        return spacy.load(path)
+        return remember_vectors(use_blas(spacy.load(path)))
     except (OSError, ValueError) as err:
         raise ModelError(f"cannot load the trained NER pipeline at {path}: {err}") from err
 

@@ -85,9 +85,8 @@ def _name_runs(doc: _Tokens, begin: int, end: int) -> list[tuple[int, int]]:
             j += 1
         while j > i and doc[j].text in _JOINERS:
             j -= 1
-        span = doc[i : j + 1]
-        if any(is_name_like(t) for t in span) and span[0].text not in _JOINERS:
-            start = span.start
+        if doc[i].text not in _JOINERS and any(is_name_like(doc[k]) for k in range(i, j + 1)):
+            start = i
             while (
                 start > begin
                 and doc[start - 1].is_title
@@ -97,7 +96,7 @@ def _name_runs(doc: _Tokens, begin: int, end: int) -> list[tuple[int, int]]:
                 and doc[start - 1].text not in lexicon.NOT_A_NAME
             ):
                 start -= 1
-            runs.append((start, span.end))
+            runs.append((start, j + 1))
         i = j + 1
     return runs
 
@@ -297,9 +296,9 @@ class EntityRules:
         doc = tokens.doc
         s_start, s_end = sent.start, sent.end
         claimed: set[int] = set()
-        sentence_lower = {t.lower_ for t in sent}
-        evaluative = bool(sentence_lower & lexicon.DATASET_CUE_VERBS) or any(
-            t.text == "%" or t.like_num for t in sent
+        words = [tokens[i] for i in range(s_start, s_end)]
+        evaluative = any(
+            t.lower_ in lexicon.DATASET_CUE_VERBS or t.text == "%" or t.like_num for t in words
         )
         for i in range(s_start, s_end):
             token = tokens[i]
@@ -318,13 +317,13 @@ class EntityRules:
             elif lower in lexicon.TASK_HEADS:
                 start = _phrase_before(tokens, i, s_start)
                 if start < i:
-                    words = sum(1 for t in tokens[start:i] if t.text != "-")
-                    yield Span(doc, start, i + 1, label="TASK"), min(0.55 + 0.05 * words, 0.7)
+                    n_words = sum(1 for k in range(start, i) if tokens[k].text != "-")
+                    yield Span(doc, start, i + 1, label="TASK"), min(0.55 + 0.05 * n_words, 0.7)
             elif lower in lexicon.METHOD_HEADS or lower in lexicon.WEAK_METHOD_HEADS:
                 start = _phrase_before(tokens, i, s_start)
                 if start == i:
                     continue
-                modifiers = tokens[start:i]
+                modifiers = [tokens[k] for k in range(start, i)]
                 if all(is_name_like(t) or t.text in _JOINERS for t in modifiers):
                     claimed.update(range(start, i))
                     yield Span(doc, start, i, label="METHOD"), 0.75
