@@ -4,6 +4,7 @@ to a store."""
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -55,6 +56,25 @@ class BuildSummary:
         ]
 
 
+#: Below this many papers, starting worker processes costs more time than they save.
+PARALLEL_FROM = 500
+MAX_PROCESSES = 4
+
+
+def default_processes(n_papers: int, cores: int | None = None) -> int:
+    """Extraction processes for ``n_papers``: one for a small input, else one per core this
+    process may use (at most :data:`MAX_PROCESSES`).
+
+    >>> default_processes(60, cores=8), default_processes(9000, cores=2)
+    (1, 2)
+    """
+    if cores is None:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if n_papers < PARALLEL_FROM:
+        return 1
+    return max(1, min(cores or 1, MAX_PROCESSES))
+
+
 def build(
     inputs: Sequence[str | Path],
     store: GraphStore,
@@ -62,10 +82,11 @@ def build(
     extractor: str = DEFAULT_EXTRACTOR,
     min_confidence: float = 0.0,
     base: str = DEFAULT_BASE,
-    n_process: int = 1,
+    n_process: int | None = None,
     progress: Progress = no_progress,
 ) -> tuple[BuildSummary, ReadReport]:
-    """Build the graph of ``inputs`` and make it the store's graph.
+    """Build the graph of ``inputs`` and make it the store's graph. ``n_process`` extraction
+    processes are used, by default :func:`default_processes` of the number of papers.
 
     Every input is checked before any work starts; the store changes only when the whole
     build succeeded.
@@ -78,7 +99,9 @@ def build(
     analyses = [
         analyse(paper, mentions)
         for paper, mentions in progress(
-            nlp.extract(papers, n_process=n_process), "extracting", len(papers)
+            nlp.extract(papers, n_process=n_process or default_processes(len(papers))),
+            "extracting",
+            len(papers),
         )
     ]
     resolution = resolve((a.paper, a.mentions) for a in analyses)

@@ -190,9 +190,10 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--n-process",
         type=int,
-        default=1,
+        default=None,
         metavar="N",
-        help="processes for extraction (default: %(default)s)",
+        help="processes for extraction (default: 1 for fewer than 500 papers, else one per "
+        "CPU core, at most 4)",
     )
     p.set_defaults(func=cmd_build)
 

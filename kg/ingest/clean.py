@@ -12,7 +12,7 @@ import unicodedata
 __all__ = ["clean_text"]
 
 # Anything that can need more than whitespace collapsing; most abstracts contain none of it.
-_NEEDS_WORK = re.compile(r"[\\$<&{\u00ad]|-[ \t]*\r?\n|^\s*abstract", re.IGNORECASE)
+_NEEDS_WORK = re.compile(r"[\\$<&{\u00ad`]|''|-[ \t]*\r?\n|^\s*abstract", re.IGNORECASE)
 
 # A hyphen at the end of a wrapped line, between two lower-case letters: "multi-\nmodal".
 # "BERT-\nbased" keeps its hyphen, and so does a hyphen inside a line ("encoder-decoder").
@@ -44,6 +44,8 @@ def clean_text(text: str) -> str:
     'Café at 360° with multimodal & more'
     >>> clean_text("Abstract: An encoder-decoder   model.")
     'An encoder-decoder model.'
+    >>> print(clean_text("the ``Fréchet Inception Distance'' and the `gap'"))
+    the "Fréchet Inception Distance" and the 'gap'
     """
     if not _NEEDS_WORK.search(text):
         return " ".join(text.split())
@@ -60,6 +62,9 @@ def clean_text(text: str) -> str:
         text = _latex_to_text(text)
     if "{" in text:
         text = _LONE_BRACED.sub(r"\1", text)
+    if "`" in text or "''" in text:
+        # TeX quotes: ``double'' and `single'.
+        text = text.replace("``", '"').replace("''", '"').replace("`", "'")
     return unicodedata.normalize("NFC", " ".join(text.split()))
 
 
