@@ -12,7 +12,9 @@ import unicodedata
 __all__ = ["clean_text"]
 
 # Anything that can need more than whitespace collapsing; most abstracts contain none of it.
-_NEEDS_WORK = re.compile(r"[\\$<&{\u00ad`]|''|-[ \t]*\r?\n|^\s*abstract", re.IGNORECASE)
+_NEEDS_WORK = re.compile(r"[\\$<&{\u00ad`]|''|\*\*|-[ \t]*\r?\n|^\s*abstract", re.IGNORECASE)
+# Markdown bold, as some abstracts use it: "**AutoPRM**", "**S**ynt**A**ctically".
+_MARKDOWN_BOLD = re.compile(r"\*\*(?=[^\W_])|(?<=[^\W_])\*\*")
 
 # A hyphen at the end of a wrapped line, between two lower-case letters: "multi-\nmodal".
 # "BERT-\nbased" keeps its hyphen, and so does a hyphen inside a line ("encoder-decoder").
@@ -46,6 +48,8 @@ def clean_text(text: str) -> str:
     'An encoder-decoder model.'
     >>> print(clean_text("the ``Fréchet Inception Distance'' and the `gap'"))
     the "Fréchet Inception Distance" and the 'gap'
+    >>> clean_text("a framework, **AutoPRM**, for **L**earning")
+    'a framework, AutoPRM, for Learning'
     """
     if not _NEEDS_WORK.search(text):
         return " ".join(text.split())
@@ -62,6 +66,8 @@ def clean_text(text: str) -> str:
         text = _latex_to_text(text)
     if "{" in text:
         text = _LONE_BRACED.sub(r"\1", text)
+    if "**" in text:
+        text = _MARKDOWN_BOLD.sub("", text)
     if "`" in text or "''" in text:
         # TeX quotes: ``double'' and `single'.
         text = text.replace("``", '"').replace("''", '"').replace("`", "'")
