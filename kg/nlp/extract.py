@@ -19,12 +19,14 @@ from kg.ingest.paper import Paper
 from kg.nlp import lexicon
 from kg.nlp.mention import Label, Mention
 from kg.nlp.pipeline import DEFAULT_EXTRACTOR, build_pipeline
-from kg.nlp.rules import SPANS_KEY, ensure_span_extensions
+from kg.nlp.rules import SPANS_KEY, ensure_span_extensions, is_name_like
 
 TITLE_SEPARATOR = "\n\n"
 _NAME = re.compile(r"[^\W\d_]{2}")
 _ABBREVIATION_FLOOR = 0.7
 _RULE_EXTRACTORS = {"rules", "abbreviation"}
+_EDGE_NOISE = {"and", "or", "&", ",", ";"}
+_LIST_JOINERS = {"and", "or", ",", "&"}
 #: A rule span at least this sure competes with a trained model's spans on confidence.
 _SURE_RULE = 0.7
 #: Confidence of a NER entity whose component gives none.
@@ -97,16 +99,55 @@ def candidates(doc: Doc) -> list[Candidate]:
         if ent.label_ in Label.__members__:
             confidence = ent._.confidence if Span.has_extension("confidence") else None
             extractor = ent._.extractor if Span.has_extension("extractor") else None
-            found.append(
-                Candidate(
-                    ent.start,
-                    ent.end,
-                    ent.label_,
-                    MODEL_CONFIDENCE if confidence is None else float(confidence),
-                    extractor or "model",
+            for start, end in _name_list(doc, *_trimmed(doc, ent.start, ent.end), ent.label_):
+                found.append(
+                    Candidate(
+                        start,
+                        end,
+                        ent.label_,
+                        MODEL_CONFIDENCE if confidence is None else float(confidence),
+                        extractor or "model",
+                    )
                 )
-            )
     return found
+
+
+def _trimmed(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """The span without coordinators or punctuation at its edges ("MNIST and" -> "MNIST")."""
+    while end > start and doc[end - 1].lower_ in _EDGE_NOISE:
+        end -= 1
+    while start < end and doc[start].lower_ in _EDGE_NOISE:
+        start += 1
+    return start, end
+
+
+def _name_list(doc: Doc, start: int, end: int, label: str) -> list[tuple[int, int]]:
+    """A span that coordinates names ("Omniglot and ImageNet", "VoxCeleb1, HDTF") as one
+    span per name; any other span as it is. A coordinated phrase that is not a list of names
+    ("convolutional and recurrent networks") stays whole.
+
+    Dataset names count when capitalised; method and other names need a name's spelling
+    (an inner capital or a digit), since "Gaussian Dropout and Variational Dropout" is not two
+    methods' names split cleanly."""
+    if end - start < 3:
+        return [(start, end)] if start < end else []
+    parts: list[tuple[int, int]] = []
+    part_start = start
+    for i in range(start, end):
+        if doc[i].lower_ in _LIST_JOINERS:
+            parts.append((part_start, i))
+            part_start = i + 1
+    parts.append((part_start, end))
+    parts = [(a, b) for a, b in parts if a < b]
+    if len(parts) < 2:
+        return [(start, end)]
+
+    def is_name(a: int, b: int) -> bool:
+        if label == "DATASET" and (doc[a].is_title or doc[a].is_upper):
+            return True
+        return any(is_name_like(doc[k]) for k in range(a, b))
+
+    return parts if all(is_name(a, b) for a, b in parts) else [(start, end)]
 
 
 def _agree(found: list[Candidate]) -> list[Candidate]:

@@ -22,6 +22,9 @@ def nlp():
             {"label": "TASK", "pattern": [{"LOWER": "detection"}]},
             {"label": "METHOD", "pattern": "Owlet"},
             {"label": "METHOD", "pattern": "Forest10"},
+            {"label": "DATASET", "pattern": "Larkset and WrenBank"},
+            {"label": "METHOD", "pattern": [{"TEXT": "Heronet"}, {"LOWER": "and"}]},
+            {"label": "METHOD", "pattern": "sparse and dense encoders"},
         ]
     )
     return nlp
@@ -86,3 +89,21 @@ def test_abbreviation_takes_the_model_type_of_its_long_form(nlp):
     assert {(m.label.value, m.long_form) for m in uses} == {("METHOD", "Gloom Transformer")}
     spans = [(m.start, m.end) for m in mentions]
     assert len(spans) == len(set(spans))
+
+
+def test_model_span_loses_a_dangling_coordinator(nlp):
+    found = merged(nlp, "We compare Heronet and the baseline.")
+    assert ("Heronet", "METHOD") in [f[:2] for f in found]
+    assert not any(f[0].endswith(" and") for f in found)
+
+
+def test_model_span_of_coordinated_names_becomes_one_span_per_name(nlp):
+    found = [f[:2] for f in merged(nlp, "Results on Larkset and WrenBank are shown.")]
+    assert ("Larkset", "DATASET") in found
+    assert ("WrenBank", "DATASET") in found
+    assert not any(" and " in text for text, _ in found)
+
+
+def test_coordinated_phrase_that_is_not_a_list_of_names_stays_whole(nlp):
+    found = [f[:2] for f in merged(nlp, "We train sparse and dense encoders jointly.")]
+    assert ("sparse and dense encoders", "METHOD") in found
