@@ -25,8 +25,9 @@ TITLE_SEPARATOR = "\n\n"
 _NAME = re.compile(r"[^\W\d_]{2}")
 _ABBREVIATION_FLOOR = 0.7
 _RULE_EXTRACTORS = {"rules", "abbreviation"}
-_EDGE_NOISE = {"and", "or", "&", ",", ";"}
+_EDGE_NOISE = {"and", "or", "&", ",", ";", '"', "'", "\u201c", "\u201d", "\u2018", "\u2019"}
 _LIST_JOINERS = {"and", "or", ",", "&"}
+_QUOTES = "\"'\u201c\u201d\u2018\u2019"
 #: A rule span at least this sure competes with a trained model's spans on confidence.
 _SURE_RULE = 0.7
 #: Confidence of a NER entity whose component gives none.
@@ -112,8 +113,13 @@ def candidates(doc: Doc) -> list[Candidate]:
     return found
 
 
+def _bounds(spans: Iterable[Span]) -> list[tuple[int, int]]:
+    return [(span.start, span.end) for span in spans]
+
+
 def _trimmed(doc: Doc, start: int, end: int) -> tuple[int, int]:
-    """The span without coordinators or punctuation at its edges ("MNIST and" -> "MNIST")."""
+    """The span without coordinators, commas or quotes at its edges ("MNIST and" -> "MNIST",
+    '"Conceptor-Aided Backprop"' -> 'Conceptor-Aided Backprop')."""
     while end > start and doc[end - 1].lower_ in _EDGE_NOISE:
         end -= 1
     while start < end and doc[start].lower_ in _EDGE_NOISE:
@@ -206,9 +212,9 @@ def merge_spans(doc: Doc) -> list[Candidate]:
             label, confidence = best.label, max(confidence, best.confidence)
         if label is None:
             continue
-        for span in (long, *abbreviation.occurrences):
+        for start, end in (_trimmed(doc, long.start, long.end), *_bounds(abbreviation.occurrences)):
             forced.append(
-                Candidate(span.start, span.end, label, min(confidence + 0.05, 0.95), "abbreviation")
+                Candidate(start, end, label, min(confidence + 0.05, 0.95), "abbreviation")
             )
     forced_tokens = {i for c in forced for i in range(c.start, c.end)}
     kept = [c for c in found if not forced_tokens.intersection(range(c.start, c.end))]
@@ -229,7 +235,7 @@ def merge_spans(doc: Doc) -> list[Candidate]:
 def doc_to_mentions(doc: Doc, title_length: int, *, min_confidence: float = 0.0) -> list[Mention]:
     """The document's merged spans as :class:`Mention` records with per-field offsets."""
     abstract_start = title_length + len(TITLE_SEPARATOR)
-    long_forms = {a.short.text: a.long.text for a in doc._.abbreviations or []}
+    long_forms = {a.short.text: a.long.text.strip(_QUOTES) for a in doc._.abbreviations or []}
     sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
     sent_starts = [sent.start for sent in sents]
     mentions = []

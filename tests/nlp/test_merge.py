@@ -107,3 +107,11 @@ def test_model_span_of_coordinated_names_becomes_one_span_per_name(nlp):
 def test_coordinated_phrase_that_is_not_a_list_of_names_stays_whole(nlp):
     found = [f[:2] for f in merged(nlp, "We train sparse and dense encoders jointly.")]
     assert ("sparse and dense encoders", "METHOD") in found
+
+
+def test_quoted_definition_gives_names_without_quotes(nlp):
+    doc = nlp('We introduce "Gloom Transformer" (GT), a model. GT is small.')
+    mentions = doc_to_mentions(doc, title_length=0)
+    texts = {m.text for m in mentions}
+    assert "Gloom Transformer" in texts and not any('"' in t for t in texts)
+    assert {m.long_form for m in mentions if m.text == "GT"} == {"Gloom Transformer"}
