@@ -72,7 +72,7 @@ def default_processes(n_papers: int, cores: int | None = None) -> int:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     if n_papers < PARALLEL_FROM:
         return 1
-    return max(1, min(cores or 1, MAX_PROCESSES))
+    return min(cores or 1, MAX_PROCESSES)
 
 
 def build(

@@ -25,9 +25,9 @@ TITLE_SEPARATOR = "\n\n"
 _NAME = re.compile(r"[^\W\d_]{2}")
 _ABBREVIATION_FLOOR = 0.7
 _RULE_EXTRACTORS = {"rules", "abbreviation"}
-_EDGE_NOISE = {"and", "or", "&", ",", ";", '"', "'", "\u201c", "\u201d", "\u2018", "\u2019"}
-_LIST_JOINERS = {"and", "or", ",", "&"}
 _QUOTES = "\"'\u201c\u201d\u2018\u2019"
+_LIST_JOINERS = {"and", "or", ",", "&"}
+_EDGE_NOISE = {*_LIST_JOINERS, ";", *_QUOTES}
 #: A rule span at least this sure competes with a trained model's spans on confidence.
 _SURE_RULE = 0.7
 #: Confidence of a NER entity whose component gives none.
@@ -111,10 +111,6 @@ def candidates(doc: Doc) -> list[Candidate]:
                     )
                 )
     return found
-
-
-def _bounds(spans: Iterable[Span]) -> list[tuple[int, int]]:
-    return [(span.start, span.end) for span in spans]
 
 
 def _trimmed(doc: Doc, start: int, end: int) -> tuple[int, int]:
@@ -212,7 +208,8 @@ def merge_spans(doc: Doc) -> list[Candidate]:
             label, confidence = best.label, max(confidence, best.confidence)
         if label is None:
             continue
-        for start, end in (_trimmed(doc, long.start, long.end), *_bounds(abbreviation.occurrences)):
+        uses = [(use.start, use.end) for use in abbreviation.occurrences]
+        for start, end in (_trimmed(doc, long.start, long.end), *uses):
             forced.append(
                 Candidate(start, end, label, min(confidence + 0.05, 0.95), "abbreviation")
             )
