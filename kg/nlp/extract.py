@@ -27,7 +27,12 @@ _ABBREVIATION_FLOOR = 0.7
 _RULE_EXTRACTORS = {"rules", "abbreviation"}
 _QUOTES = "\"'\u201c\u201d\u2018\u2019"
 _LIST_JOINERS = {"and", "or", ",", "&"}
-_EDGE_NOISE = {*_LIST_JOINERS, ";", *_QUOTES}
+#: A name never begins or ends on a hyphen: a span that does was cut inside a word
+#: ("LLaMA-2-" of "LLaMA-2-7B").
+_EDGE_NOISE = {*_LIST_JOINERS, ";", "-", "\u2013", *_QUOTES}
+#: Markdown emphasis opens a name ("*Incremental Stylistic Effect*"); a closing "*" may be
+#: part of one ("A*", "IDA*"), so only an opening one is cut.
+_LEADING_NOISE = {*_EDGE_NOISE, "*"}
 #: A rule span at least this sure competes with a trained model's spans on confidence.
 _SURE_RULE = 0.7
 #: Confidence of a NER entity whose component gives none.
@@ -114,11 +119,12 @@ def candidates(doc: Doc) -> list[Candidate]:
 
 
 def _trimmed(doc: Doc, start: int, end: int) -> tuple[int, int]:
-    """The span without coordinators, commas or quotes at its edges ("MNIST and" -> "MNIST",
-    '"Conceptor-Aided Backprop"' -> 'Conceptor-Aided Backprop')."""
+    """The span without coordinators, commas, hyphens or quotes at its edges ("MNIST and" ->
+    "MNIST", '"Conceptor-Aided Backprop"' -> 'Conceptor-Aided Backprop'), nor an opening
+    emphasis mark."""
     while end > start and doc[end - 1].lower_ in _EDGE_NOISE:
         end -= 1
-    while start < end and doc[start].lower_ in _EDGE_NOISE:
+    while start < end and doc[start].lower_ in _LEADING_NOISE:
         start += 1
     return start, end
 

@@ -41,11 +41,18 @@ WEAK_METHOD_HEADS = frozenset(
     "system systems learning".split()
 )
 
+# "baselines such as BERT and XLNet", "LLMs like Mistral": names listed as examples after one
+# of these (or after a method head) are methods.
+METHOD_KINDS = frozenset("baseline baselines llm llms lm lms plm plms vlm vlms mllm mllms".split())
+
 # "X dataset", "the X benchmark": the name before one of these is a dataset.
 DATASET_HEADS = frozenset(
     "dataset datasets data-set benchmark benchmarks corpus corpora database databases "
     "treebank treebanks collection".split()
 )
+
+# Capitalised, these heads are part of a data set's name: "the Penn Treebank", "the Brown Corpus".
+NAMED_DATASET_HEADS = frozenset("treebank corpus".split())
 
 # "X score", "X metric": the name before one of these is a metric.
 METRIC_HEADS = frozenset("score scores metric metrics measure rate".split())

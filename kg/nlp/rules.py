@@ -182,12 +182,18 @@ def _list_members(doc: _Tokens, end: int, sent_start: int) -> list[Span]:
 
 
 _LIST_OPENERS = (("of",), ("such", "as"), ("including",), ("like",), ("(",), (":",), ("e.g.",))
+#: Openers of examples of a kind: "models such as LLaMA-2 and Mistral".
+_EXAMPLE_OPENERS = (("such", "as"), ("including",), ("like",), ("e.g.",))
+#: Nouns whose examples are methods.
+_METHOD_KIND_HEADS = lexicon.METHOD_KINDS | lexicon.METHOD_HEADS | lexicon.WEAK_METHOD_HEADS
 
 
-def _list_after(doc: _Tokens, start: int, sent_end: int) -> list[Span]:
+def _list_after(
+    doc: _Tokens, start: int, sent_end: int, openers: tuple[tuple[str, ...], ...] = _LIST_OPENERS
+) -> list[Span]:
     """Names in a list that follows a head: "benchmarks of VoxCeleb1 and VoxCeleb2",
     "datasets such as COCO, LVIS and Objects365", "datasets (HDTF, MEAD)"."""
-    for opener in _LIST_OPENERS:
+    for opener in openers:
         words = [t.lower_ for t in doc[start : start + len(opener)]]
         if tuple(words) == opener:
             start += len(opener)
@@ -309,8 +315,15 @@ class EntityRules:
                 yield Span(doc, i, i + 1, label="METRIC"), 0.85
             if _followed_by_same_phrase(tokens, i, s_end):
                 continue
+            if lower in _METHOD_KIND_HEADS:
+                for member in _list_after(tokens, i + 1, s_end, _EXAMPLE_OPENERS):
+                    claimed.update(range(member.start, member.end))
+                    yield Span(doc, member.start, member.end, label="METHOD"), 0.85
             if lower in lexicon.DATASET_HEADS:
-                members = _list_members(tokens, i, s_start) + _list_after(tokens, i + 1, s_end)
+                before = _list_members(tokens, i, s_start)
+                if token.is_title and lower in lexicon.NAMED_DATASET_HEADS and len(before) == 1:
+                    before = [tokens[before[0].start : i + 1]]
+                members = before + _list_after(tokens, i + 1, s_end)
                 for member in members:
                     claimed.update(range(member.start, member.end))
                     yield Span(doc, member.start, member.end, label="DATASET"), 0.85
@@ -343,7 +356,8 @@ class EntityRules:
         doc: _Tokens, start: int, s_start: int, evaluative: bool
     ) -> tuple[str, float]:
         """DATASET when the name follows "on"/"across" (directly or through a list) in a sentence
-        about experiments or scores; METHOD otherwise."""
+        about experiments or scores, surely so right after "trained on", "evaluated on",
+        "results on" and the like; METHOD otherwise."""
         pos = start
         while pos > s_start:
             prev = doc[pos - 1]
@@ -353,6 +367,9 @@ class EntityRules:
             break
         if pos > s_start and doc[pos - 1].lower_ in {"on", "across"}:
             before = doc[pos - 2].lower_ if pos - 2 >= s_start else ""
+            if before in lexicon.DATASET_CUE_VERBS:
+                # "trained on VoxCeleb2", "results on COCO and LVIS".
+                return "DATASET", 0.85
             if before not in _ON_EXCEPTIONS and evaluative:
                 return "DATASET", 0.7
         return "METHOD", 0.55

@@ -25,6 +25,7 @@ def nlp():
             {"label": "DATASET", "pattern": "Larkset and WrenBank"},
             {"label": "METHOD", "pattern": [{"TEXT": "Heronet"}, {"LOWER": "and"}]},
             {"label": "METHOD", "pattern": "sparse and dense encoders"},
+            {"label": "METHOD", "pattern": [{"ORTH": "Quail-3"}, {"ORTH": "-"}]},
         ]
     )
     return nlp
@@ -115,3 +116,15 @@ def test_quoted_definition_gives_names_without_quotes(nlp):
     texts = {m.text for m in mentions}
     assert "Gloom Transformer" in texts and not any('"' in t for t in texts)
     assert {m.long_form for m in mentions if m.text == "GT"} == {"Gloom Transformer"}
+
+
+def test_emphasised_definition_gives_names_without_the_opening_mark(nlp):
+    doc = nlp("We define *Gloom Transformer (GT)*, a model. GT is small.")
+    texts = {m.text for m in doc_to_mentions(doc, title_length=0)}
+    assert "Gloom Transformer" in texts and not any(t.startswith("*") for t in texts)
+
+
+def test_span_cut_inside_a_word_loses_its_hanging_hyphen(nlp):
+    found = [f[0] for f in merged(nlp, "We prune large models such as Quail-3-7B, fast.")]
+    assert "Quail-3-" not in found
+    assert any(text.startswith("Quail-3") for text in found)

@@ -16,6 +16,13 @@ def spans(nlp, text):
     return [(s.text, s.label_) for s in doc.spans[SPANS_KEY]]
 
 
+def sure_spans(doc, floor=0.8):
+    """The rule spans at least ``floor`` sure, which compete with a model's spans."""
+    group = doc.spans[SPANS_KEY]
+    confidences = group.attrs["confidences"]
+    return {(s.text, s.label_) for s, c in zip(group, confidences, strict=True) if c >= floor}
+
+
 def test_pipeline_components(nlp):
     assert nlp.pipe_names == [
         "sentencizer",
@@ -114,3 +121,23 @@ def test_dataset_list_after_head(nlp):
     assert [t for t, lab in found if lab == "DATASET"] == ["VoxCeleb1", "VoxCeleb2"]
     found = spans(nlp, "It is trained on datasets such as COCO, LVIS and Objects365.")
     assert [t for t, lab in found if lab == "DATASET"] == ["COCO", "LVIS", "Objects365"]
+
+
+def test_names_given_as_examples_of_methods_are_sure_methods(nlp):
+    doc = nlp("Results on ImageNet beat baselines such as ResNet-50 and ViT-B/16.")
+    sure = sure_spans(doc)
+    assert {("ResNet-50", "METHOD"), ("ViT-B/16", "METHOD")} <= sure
+    found = spans(nlp, "We prune large models such as Quail-3-7B on GLUE.")
+    assert ("Quail-3-7B", "METHOD") in found
+
+
+def test_capitalised_treebank_is_part_of_the_name(nlp):
+    found = spans(nlp, "We report results on the Quill Treebank and the WSJ corpus.")
+    datasets = [t for t, lab in found if lab == "DATASET"]
+    assert "Quill Treebank" in datasets and "WSJ" in datasets
+
+
+def test_name_right_after_trained_on_is_a_sure_dataset(nlp):
+    doc = nlp("Trained on Quailset2 and evaluated on Wren-1 and HDQ, the model runs fast.")
+    sure = sure_spans(doc)
+    assert {("Quailset2", "DATASET"), ("Wren-1", "DATASET"), ("HDQ", "DATASET")} <= sure
