@@ -348,23 +348,33 @@ class EntityRules:
         for start, end in _name_runs(tokens, s_start, s_end):
             if claimed.intersection(range(start, end)):
                 continue
-            label, confidence = self._classify_name(tokens, start, s_start, evaluative)
+            label, confidence = self._classify_name(tokens, start, s_start, s_end, evaluative)
             yield Span(doc, start, end, label=label), confidence
 
     @staticmethod
     def _classify_name(
-        doc: _Tokens, start: int, s_start: int, evaluative: bool
+        doc: _Tokens, start: int, s_start: int, s_end: int, evaluative: bool
     ) -> tuple[str, float]:
         """DATASET when the name follows "on"/"across" (directly or through a list) in a sentence
         about experiments or scores, surely so right after "trained on", "evaluated on",
-        "results on" and the like; METHOD otherwise."""
+        "results on" and the like; METHOD otherwise, and when the list ends on a method noun
+        ("experiments on BERT, RoBERTa and GPT-2 models")."""
+
+        def in_list(token: Token) -> bool:
+            return (
+                token.lower_ in {",", "and", "or"}
+                or is_name_like(token)
+                or (token.text in _JOINERS)
+            )
+
         pos = start
-        while pos > s_start:
-            prev = doc[pos - 1]
-            if prev.lower_ in {",", "and", "or"} or is_name_like(prev) or prev.text in _JOINERS:
-                pos -= 1
-                continue
-            break
+        while pos > s_start and in_list(doc[pos - 1]):
+            pos -= 1
+        after = start
+        while after < s_end and in_list(doc[after]):
+            after += 1
+        if after < s_end and doc[after].lower_ in _METHOD_KIND_HEADS:
+            return "METHOD", 0.75
         if pos > s_start and doc[pos - 1].lower_ in {"on", "across"}:
             before = doc[pos - 2].lower_ if pos - 2 >= s_start else ""
             if before in lexicon.DATASET_CUE_VERBS:

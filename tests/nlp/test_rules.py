@@ -141,3 +141,10 @@ def test_name_right_after_trained_on_is_a_sure_dataset(nlp):
     doc = nlp("Trained on Quailset2 and evaluated on Wren-1 and HDQ, the model runs fast.")
     sure = sure_spans(doc)
     assert {("Quailset2", "DATASET"), ("Wren-1", "DATASET"), ("HDQ", "DATASET")} <= sure
+
+
+def test_list_that_ends_on_a_method_noun_names_methods(nlp):
+    doc = nlp("Extensive experiments on QuillNet, WrenNet and GPT-9 models show the gain.")
+    found = spans(nlp, doc.text)
+    assert not any(label == "DATASET" for _, label in found)
+    assert ("WrenNet", "METHOD") in found
