@@ -217,6 +217,11 @@ def _list_after(
     return members
 
 
+def _in_name_list(token: Token) -> bool:
+    """A name, a joiner inside one, or a comma or conjunction between names."""
+    return token.lower_ in {",", "and", "or"} or is_name_like(token) or token.text in _JOINERS
+
+
 def _part_of_title_name(doc: _Tokens, i: int) -> bool:
     token = doc[i]
     if token.text in _JOINERS:
@@ -359,19 +364,11 @@ class EntityRules:
         about experiments or scores, surely so right after "trained on", "evaluated on",
         "results on" and the like; METHOD otherwise, and when the list ends on a method noun
         ("experiments on BERT, RoBERTa and GPT-2 models")."""
-
-        def in_list(token: Token) -> bool:
-            return (
-                token.lower_ in {",", "and", "or"}
-                or is_name_like(token)
-                or (token.text in _JOINERS)
-            )
-
         pos = start
-        while pos > s_start and in_list(doc[pos - 1]):
+        while pos > s_start and _in_name_list(doc[pos - 1]):
             pos -= 1
         after = start
-        while after < s_end and in_list(doc[after]):
+        while after < s_end and _in_name_list(doc[after]):
             after += 1
         if after < s_end and doc[after].lower_ in _METHOD_KIND_HEADS:
             return "METHOD", 0.75

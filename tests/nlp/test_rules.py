@@ -127,8 +127,8 @@ def test_names_given_as_examples_of_methods_are_sure_methods(nlp):
     doc = nlp("Results on ImageNet beat baselines such as ResNet-50 and ViT-B/16.")
     sure = sure_spans(doc)
     assert {("ResNet-50", "METHOD"), ("ViT-B/16", "METHOD")} <= sure
-    found = spans(nlp, "We prune large models such as Quail-3-7B on GLUE.")
-    assert ("Quail-3-7B", "METHOD") in found
+    doc = nlp("We prune models such as Quail-3-7B on GLUE.")
+    assert ("Quail-3-7B", "METHOD") in sure_spans(doc)
 
 
 def test_capitalised_treebank_is_part_of_the_name(nlp):
@@ -144,7 +144,6 @@ def test_name_right_after_trained_on_is_a_sure_dataset(nlp):
 
 
 def test_list_that_ends_on_a_method_noun_names_methods(nlp):
-    doc = nlp("Extensive experiments on QuillNet, WrenNet and GPT-9 models show the gain.")
-    found = spans(nlp, doc.text)
+    found = spans(nlp, "Extensive experiments on QuillNet, WrenNet and GPT-9 models show the gain.")
     assert not any(label == "DATASET" for _, label in found)
     assert ("WrenNet", "METHOD") in found

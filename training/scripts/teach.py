@@ -103,7 +103,7 @@ def silver_doc(doc: Doc, predictions: Sequence[set[CharSpan]]) -> Doc:
     >>> [(t.text, t.ent_iob_, t.ent_type_) for t in doc]
     [('BERT', 'B', 'METHOD'), ('on', 'O', ''), ('SQuAD', '', '')]
     """
-    agreed = set.intersection(*map(set, predictions))
+    agreed = set.intersection(*predictions)
     entities = filter_spans(
         span
         for start, end, label in sorted(agreed)
@@ -111,7 +111,7 @@ def silver_doc(doc: Doc, predictions: Sequence[set[CharSpan]]) -> Doc:
     )
     taken = {i for span in entities for i in range(span.start, span.end)}
     disputed: list[Span] = []
-    for start, end, _ in set.union(*map(set, predictions)) - agreed:
+    for start, end, _ in set.union(*predictions) - agreed:
         span = doc.char_span(start, end, alignment_mode="expand")
         if span is not None and not taken.intersection(range(span.start, span.end)):
             disputed.append(span)
