@@ -221,3 +221,54 @@ def read_semeval(path: Path, *, types: dict[str, str] | None = None) -> Iterator
             if len(cells) == 4:
                 rows.append((cells[0], int(cells[1].split(",")[0]), cells[3]))
         yield from flush()
+
+
+@dataclass(frozen=True, slots=True)
+class GoldEntity:
+    """One entity of a document-level gold record: its label as the text writes it, the
+    other names the text gives it, and whether the paper proposes it (methods only)."""
+
+    label: str
+    aliases: tuple[str, ...] = ()
+    proposed: bool = False
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.label, *self.aliases)
+
+
+GraphGold = dict[str, list[GoldEntity]]
+"""A document's gold entities by paperkg label."""
+
+
+def read_graph_gold(path: Path) -> Iterator[tuple[str, GraphGold]]:
+    """(paper id, entities by label) for each record of a document-level gold file in the
+    format of ``eval/GUIDELINES.md`` (``method``, ``dataset``, ``task``, ``metric`` lists of
+    ``{label, aliases, proposed}``).
+
+    A record that is not JSON, or whose entities lack a ``label``, raises ``ValueError``
+    naming the file and line.
+    """
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                gold: GraphGold = {
+                    label: [
+                        GoldEntity(
+                            item["label"],
+                            tuple(item.get("aliases") or ()),
+                            bool(item.get("proposed", False)),
+                        )
+                        for item in record.get(label.lower()) or ()
+                    ]
+                    for label in LABELS
+                }
+                yield str(record["id"]), gold
+            except (json.JSONDecodeError, KeyError, TypeError) as err:
+                raise ValueError(
+                    f"{path}, line {number}: not a gold record ({err}); each line is a JSON "
+                    "object with an id and method/dataset/task/metric lists of labels"
+                ) from err

@@ -259,3 +259,89 @@ def macro_f1(scores: Mapping[str, Score], labels: Iterable[str]) -> float:
     """
     values = [scores[label].f1 for label in labels]
     return sum(values) / len(values) if values else 0.0
+
+
+#: Words that carry no content when names are compared (``eval/GUIDELINES.md``'s
+#: "content-token Jaccard").
+FUNCTION_WORDS = frozenset(
+    "a an the of for in on to with by from via and or at as into over under its their our "
+    "this that these those using based".split()
+)
+
+
+def _content(tokens: Sequence[str]) -> set[str]:
+    return {t for t in tokens if t not in FUNCTION_WORDS}
+
+
+def _contains(outer: Sequence[str], inner: Sequence[str]) -> bool:
+    n = len(inner)
+    return 0 < n <= len(outer) and any(
+        list(outer[i : i + n]) == list(inner) for i in range(len(outer) - n + 1)
+    )
+
+
+def graph_names_match(a: str, b: str, *, partial: bool = True) -> bool:
+    """Whether two names are the same graph node under ``eval/GUIDELINES.md``. Exact: equal
+    after normalisation (:func:`normalize_name`). Partial: also one containing the other as a
+    run of words, or content words shared at Jaccard >= 0.5.
+
+    >>> graph_names_match("Transformers", "transformer", partial=False)
+    True
+    >>> graph_names_match("AudioSet", "AudioSet-2M"), graph_names_match("encoder", "decoder")
+    (True, False)
+    >>> graph_names_match("AudioSet", "AudioSet-2M", partial=False)
+    False
+    >>> graph_names_match("learning of representations", "representation learning")
+    True
+    """
+    x, y = normalize_name(a).split(), normalize_name(b).split()
+    if not x or not y:
+        return False
+    if x == y:
+        return True
+    if not partial:
+        return False
+    if _contains(x, y) or _contains(y, x):
+        return True
+    cx, cy = _content(x), _content(y)
+    return bool(cx | cy) and len(cx & cy) / len(cx | cy) >= 0.5
+
+
+def graph_prf(
+    gold: Sequence[Mapping[str, Sequence[Sequence[str]]]],
+    pred: Sequence[Mapping[str, Iterable[str]]],
+    labels: Iterable[str],
+    *,
+    partial: bool = True,
+) -> dict[str, Score]:
+    """Document-level scores against gold entities that have several names.
+
+    ``gold[i][label]`` lists document i's gold entities, each as its names (label first, then
+    aliases); ``pred[i][label]`` the names predicted for it. A predicted name is right when it
+    matches a name of a gold entity of its label (:func:`graph_names_match`); a gold entity
+    is found when any predicted name matches one of its names. Names that normalise alike
+    count once.
+
+    >>> gold = [{"METHOD": [["Diffusion Transformer", "DiT"]], "TASK": [["parsing"]]}]
+    >>> pred = [{"METHOD": ["DiT", "diffusion transformers", "encoder"], "TASK": []}]
+    >>> s = graph_prf(gold, pred, ["METHOD", "TASK"])
+    >>> s["METHOD"].precision, s["METHOD"].recall, s["TASK"].recall
+    (0.6666666666666666, 1.0, 0.0)
+    """
+    if len(gold) != len(pred):
+        raise ValueError(f"{len(gold)} gold documents but {len(pred)} predicted")
+    totals: dict[str, Score] = {}
+    for label in labels:
+        total = Score()
+        for g_doc, p_doc in zip(gold, pred, strict=True):
+            entities = [list(names) for names in g_doc.get(label, ())]
+            names = list({normalize_name(n): n for n in p_doc.get(label, ()) if normalize_name(n)})
+            hits = [
+                [any(graph_names_match(p, g, partial=partial) for g in entity) for p in names]
+                for entity in entities
+            ]
+            correct_pred = sum(any(row[j] for row in hits) for j in range(len(names)))
+            correct_gold = sum(any(row) for row in hits)
+            total = total + Score(correct_pred, len(names), correct_gold, len(entities))
+        totals[label] = total
+    return totals
