@@ -1,7 +1,10 @@
-"""Fixtures shared by every test package: where ../shared is, a blank pipeline, sample papers."""
+"""Fixtures shared by every test package: where ../shared is, sample papers, and `require`,
+the one way a test says what it needs from outside the checkout (../shared, Chromium)."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,14 +14,50 @@ SHARED = ROOT.parent / "shared"
 SAMPLE = ROOT / "kg" / "data" / "sample" / "abstracts.jsonl"
 
 
+def in_ci() -> bool:
+    """Whether this run is CI's (``CI=true``, as .ci/run is started)."""
+    return os.environ.get("CI", "").strip().lower() in {"true", "1"}
+
+
+def require(condition: bool, reason: str) -> None:
+    """Go on if ``condition`` holds; else skip the test with ``reason``, or fail it in CI.
+
+    In CI a missing ../shared or Chromium is a broken setup, not an optional extra: a skip there
+    would let a green run hide tests that never ran. Optional extras (torch, transformers) keep
+    using ``pytest.skip`` / ``pytest.importorskip`` directly.
+    """
+    if condition:
+        return
+    if in_ci():
+        pytest.fail(f"{reason} (CI=true: this test must run, not skip)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(name="require", scope="session")
+def require_fixture() -> Callable[[bool, str], None]:
+    """:func:`require` for test modules, which cannot import this conftest by name."""
+    return require
+
+
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
-    """The read-only corpora beside the project; tests that need them skip without them."""
-    if not (SHARED / "corpora").is_dir():
-        pytest.skip(
-            "../shared corpora not found beside the project (only CI and developers have them)"
-        )
+    """The read-only corpora beside the project: skipped without them, failed in CI."""
+    require(
+        (SHARED / "corpora").is_dir(),
+        f"../shared corpora not found beside the project; put the shared folder at {SHARED}",
+    )
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def shared_train() -> Path:
+    """../shared/train, the SciERC and TDMSci training corpora: skipped without, failed in CI."""
+    train = SHARED / "train"
+    require(
+        (train / "scierc").is_dir() and (train / "tdmsci").is_dir(),
+        f"../shared/train (SciERC, TDMSci) not found beside the project at {train}",
+    )
+    return train
 
 
 @pytest.fixture(scope="session")

@@ -8,9 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
+from rdflib import RDF, Graph, Literal
+from rdflib.namespace import DCTERMS
 
 from kg.cli import main
+from kg.graph.namespace import PKG
+from kg.graph.store import GraphStore
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +83,25 @@ def test_export_formats(built, tmp_path, capsys):
 
 def test_validate_ok(built, capsys):
     assert main(["validate", "--store", str(built)]) == 0
-    assert "conforms" in capsys.readouterr().out
+    assert capsys.readouterr().out.splitlines() == [f"{built}: conforms to the paperkg shapes"]
+
+
+def test_validate_prints_the_report_and_exits_1_on_a_graph_that_does_not_conform(
+    built, tmp_path, capsys
+):
+    graph = GraphStore(built).to_graph()
+    paper = next(graph.subjects(RDF.type, PKG.Paper))
+    graph.add((paper, DCTERMS.title, Literal("A second title")))  # shapes allow one title
+    bad = GraphStore(tmp_path / "bad")
+    bad.replace(graph)
+
+    assert main(["validate", "--store", str(bad.path)]) == 1
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[:3] == ["Validation Report", "Conforms: False", "Results (1):"]
+    assert f"Focus Node: <{paper}>" in out
+    assert "Result Path: dcterms:title" in out
+    assert lines[-1] == f"{bad.path}: 1 violation(s) of the paperkg shapes"
 
 
 def test_viz_offline(built, tmp_path, capsys):

@@ -4,8 +4,14 @@ from rdflib import RDF, RDFS, Graph, Literal
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, SKOS
 
+from kg.graph.build import ExtractionInfo, graph_triples, to_graph
+from kg.graph.iri import IriMinter
 from kg.graph.namespace import PKG
 from kg.graph.validate import validate_graph
+from kg.ingest.paper import Paper
+from kg.nlp.analysis import PaperAnalysis
+from kg.nlp.mention import Label, Mention
+from kg.resolve import resolve
 
 
 def test_papers_have_titles_and_links(graph):
@@ -69,3 +75,96 @@ def test_broken_graph_fails_shapes(graph):
     assert not report.conforms
     assert report.violations >= 2
     assert "dcterms:title" in report.text or "title" in report.text
+
+
+ROLES = {
+    PKG.proposes: "proposes",
+    PKG.usesMethod: "usesMethod",
+    PKG.evaluatesOn: "evaluatesOn",
+    PKG.addressesTask: "addressesTask",
+}
+
+
+def paper_links(graph: Graph) -> dict[str, set[tuple[str, str]]]:
+    """Each paper's (role, entity label) links, by the paper's identifier."""
+    return {
+        str(graph.value(paper, DCTERMS.identifier)): {
+            (role, str(graph.value(entity, RDFS.label)))
+            for link, role in ROLES.items()
+            for entity in graph.objects(paper, link)
+        }
+        for paper in graph.subjects(RDF.type, PKG.Paper)
+    }
+
+
+def test_paper_proposes_what_the_rules_find_it_proposing(graph):
+    proposed = {
+        paper: {label for role, label in links if role == "proposes"}
+        for paper, links in paper_links(graph).items()
+    }
+    assert proposed == {"test:1": {"Pose Transformer"}, "test:2": set()}
+
+
+def analysis(paper_id: str, abstract: str, named: list[tuple[str, Label, bool]]) -> PaperAnalysis:
+    """A paper with hand-set mentions and proposed flags; a surface named twice is found twice."""
+    mentions: list[Mention] = []
+    for surface, label, _ in named:
+        seen = sum(m.text == surface for m in mentions)
+        start = -1
+        for _ in range(seen + 1):
+            start = abstract.index(surface, start + 1)
+        end = start + len(surface)
+        mentions.append(Mention(surface, label, "abstract", start, end, abstract, 0.9, "test"))
+    return PaperAnalysis(
+        paper=Paper(id=paper_id, title=f"Paper {paper_id}", abstract=abstract),
+        mentions=tuple(mentions),
+        proposed=tuple(own for _, _, own in named),
+        results=(),
+    )
+
+
+def test_proposed_entities_are_linked_by_proposes_alone():
+    method, dataset, task = Label.METHOD, Label.DATASET, Label.TASK
+    analyses = [
+        analysis(
+            "own:1",
+            "We propose Zorbix for owl detection. Zorbix beats ResNet-50 on NightBirds.",
+            [
+                ("Zorbix", method, True),
+                ("owl detection", task, False),
+                ("Zorbix", method, False),  # named again: the paper still only proposes it
+                ("ResNet-50", method, False),
+                ("NightBirds", dataset, False),
+            ],
+        ),
+        analysis(
+            "own:2",
+            "We release NightBirds, a set of owl photos. We train Zorbix on NightBirds.",
+            [
+                ("NightBirds", dataset, True),
+                ("Zorbix", method, False),
+                ("NightBirds", dataset, False),
+            ],
+        ),
+    ]
+    graph = to_graph(
+        graph_triples(
+            analyses,
+            resolve((a.paper, a.mentions) for a in analyses),
+            minter=IriMinter(),
+            extraction=ExtractionInfo(name="rules", version="test"),
+        )
+    )
+
+    assert paper_links(graph) == {
+        "own:1": {
+            ("proposes", "Zorbix"),
+            ("addressesTask", "owl detection"),
+            ("usesMethod", "ResNet-50"),
+            ("evaluatesOn", "NightBirds"),
+        },
+        # What one paper proposes, another merely uses.
+        "own:2": {("proposes", "NightBirds"), ("usesMethod", "Zorbix")},
+    }
+    report = validate_graph(graph)
+    assert report.conforms, report.text

@@ -16,12 +16,6 @@ def data_dir() -> Path:
 
 
 @pytest.fixture
-def shared_corpora() -> Path:
-    """The ../shared/corpora folder beside the project; the test is skipped without it."""
-    corpora = REPO.parent / "shared" / "corpora"
-    if not corpora.is_dir():
-        pytest.skip(
-            "../shared corpora not found beside the project; "
-            f"put the shared folder at {REPO.parent / 'shared'} to run this test"
-        )
-    return corpora
+def shared_corpora(shared_dir: Path) -> Path:
+    """The ../shared/corpora folder beside the project (see ``shared_dir`` in tests/conftest.py)."""
+    return shared_dir / "corpora"

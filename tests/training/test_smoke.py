@@ -14,16 +14,8 @@ from kg.nlp.corpora import LABELS
 
 ROOT = Path(__file__).resolve().parents[2]
 TRAINING = ROOT / "training"
-SHARED_TRAIN = ROOT.parent / "shared" / "train"
 
 pytestmark = pytest.mark.shared
-
-
-@pytest.fixture(scope="module")
-def shared_train() -> Path:
-    if not (SHARED_TRAIN / "scierc").is_dir() or not (SHARED_TRAIN / "tdmsci").is_dir():
-        pytest.skip("../shared/train (SciERC, TDMSci) not found beside the project")
-    return SHARED_TRAIN
 
 
 def run(*args: str | Path) -> subprocess.CompletedProcess[str]:

@@ -18,7 +18,6 @@ from kg.nlp.pipeline import model_path
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / "training" / "scripts"
-SHARED_TRAIN = ROOT.parent / "shared" / "train"
 sys.path.insert(0, str(SCRIPTS))
 import teach  # noqa: E402
 from teach import pick, shingles, silver_doc  # noqa: E402
@@ -59,9 +58,7 @@ def test_pick_drops_texts_sharing_a_word_run_and_is_seeded():
 
 
 @pytest.mark.shared
-def test_script_labels_abstracts_with_the_packaged_model(tmp_path: Path):
-    if not (SHARED_TRAIN / "scierc").is_dir() or not (SHARED_TRAIN / "tdmsci").is_dir():
-        pytest.skip("../shared/train (SciERC, TDMSci) not found beside the project")
+def test_script_labels_abstracts_with_the_packaged_model(tmp_path: Path, shared_train: Path):
     abstracts = tmp_path / "abstracts.jsonl"
     lines = [
         {"abstract": "We fine-tune BERT for question answering on SQuAD and report F1."},
@@ -72,7 +69,7 @@ def test_script_labels_abstracts_with_the_packaged_model(tmp_path: Path):
     out = tmp_path / "silver.spacy"
     model = model_path()
     result = subprocess.run(
-        [sys.executable, "scripts/teach.py", abstracts, SHARED_TRAIN, out,
+        [sys.executable, "scripts/teach.py", abstracts, shared_train, out,
          "--teacher", model, "--teacher", model],
         cwd=ROOT / "training", env={**os.environ, "OMP_NUM_THREADS": "1"},
         capture_output=True, text=True,
