@@ -1,4 +1,4 @@
-"""Papers, mentions, entities and results -> RDF triples under the paperkg ontology.
+"""Papers, mentions, entities, results and links -> RDF triples under the paperkg ontology.
 
 Triples are produced as a stream of rdflib terms so a large corpus never has to sit in an
 rdflib ``Graph``; :func:`to_graph` collects them when a ``Graph`` is wanted.
@@ -13,12 +13,14 @@ from decimal import Decimal
 from itertools import product
 
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, PROV, SKOS
+from rdflib.namespace import DCTERMS, FOAF, PROV, SDO, SKOS
 
 from kg.graph.iri import IriMinter
 from kg.graph.namespace import PKG
 from kg.ingest.paper import Paper
 from kg.nlp.analysis import PaperAnalysis
+from kg.nlp.links import COMPONENT as LINK_COMPONENT
+from kg.nlp.links import Link, LinkKind
 from kg.nlp.mention import Label, Mention
 from kg.nlp.results import ResultClaim, ResultKind
 from kg.resolve.entity import Entity, Resolution
@@ -37,6 +39,8 @@ PAPER_LINK = {
     Label.TASK: PKG.addressesTask,
     Label.METRIC: PKG.reportsMetric,
 }
+# A web address a paper gives, by its kind: code on a code host, or any other page.
+LINK_PROPERTY: dict[LinkKind, URIRef] = {"code": SDO.codeRepository, "page": FOAF.page}
 # Entity pairs named by the same paper become links between the entities.
 ASSOCIATIONS = (
     (Label.METHOD, Label.TASK, PKG.appliedTo),
@@ -50,6 +54,7 @@ PREFIXES = {
     "skos": str(SKOS),
     "prov": str(PROV),
     "foaf": str(FOAF),
+    "schema": str(SDO),
     "rdfs": str(RDFS),
     "owl": str(OWL),
     "xsd": str(XSD),
@@ -126,9 +131,34 @@ def mention_triples(
     )
     for entity_iri in entity_iris:
         yield iri, PKG.denotes, entity_iri
-    yield iri, PKG.confidence, Literal(Decimal(str(mention.confidence)))
-    yield iri, PKG.extractor, Literal(mention.source)
+    yield from _generation_triples(iri, mention.confidence, mention.source, extraction)
+
+
+def _generation_triples(
+    iri: URIRef, confidence: float, component: str, extraction: URIRef
+) -> Iterator[Triple]:
+    yield iri, PKG.confidence, Literal(Decimal(str(confidence)))
+    yield iri, PKG.extractor, Literal(component)
     yield iri, PROV.wasGeneratedBy, extraction
+
+
+def link_triples(
+    iri: URIRef,
+    paper_iri: URIRef,
+    link: Link,
+    method_iris: Sequence[URIRef],
+    extraction: URIRef,
+) -> Iterator[Triple]:
+    """The evidence of a link: a ``pkg:LinkMention`` of the address, with the methods whose
+    code it is. The links themselves are written by :func:`graph_triples`."""
+    yield iri, RDF.type, PKG.LinkMention
+    yield from _evidence_triples(
+        iri, paper_iri, link.field, link.start, link.end, link.text, link.sentence
+    )
+    yield iri, PKG.linksTo, URIRef(link.url)
+    for method_iri in method_iris:
+        yield iri, PKG.forMethod, method_iri
+    yield from _generation_triples(iri, link.confidence, LINK_COMPONENT, extraction)
 
 
 def result_triples(
@@ -170,7 +200,8 @@ def graph_triples(
     extraction: ExtractionInfo,
 ) -> Iterator[Triple]:
     """Every triple of the graph: papers and their links, mentions and results as evidence,
-    entities with their families, and the entity links papers support."""
+    entities with their families, the entity links papers support, and the links to code and
+    pages that papers give, with link mentions as evidence."""
     run = minter.extraction(f"{extraction.name}-{extraction.version}")
     yield run, RDF.type, PKG.Extraction
     yield run, RDFS.label, Literal(f"paperkg {extraction.name} extractor")
@@ -185,6 +216,7 @@ def graph_triples(
         yield from entity_triples(entity, entity_iris[key], len(papers), broader)
     supporters: dict[tuple[URIRef, URIRef, URIRef], list[URIRef]] = defaultdict(list)
     authors: set[URIRef] = set()
+    method_code: set[tuple[URIRef, URIRef]] = set()
     for analysis in analyses:
         paper = analysis.paper
         paper_iri = minter.paper(paper.id)
@@ -217,6 +249,32 @@ def graph_triples(
         for claim in analysis.results:
             result_iri = minter.result(paper.id, claim.field, claim.start, claim.end)
             yield from result_triples(result_iri, paper_iri, claim, entity_of, run)
+        own_methods = {
+            entity_iris[e.key]
+            for own, entities in zip(analysis.proposed, resolved, strict=True)
+            if own
+            for e in entities
+            if e.label is Label.METHOD
+        }
+        if paper.url:
+            linked.add((FOAF.page, URIRef(paper.url)))
+        link_methods = analysis.link_methods or ((),) * len(analysis.links)
+        for address, mentions in zip(analysis.links, link_methods, strict=True):
+            url = URIRef(address.url)
+            if (LINK_PROPERTY[address.kind], url) not in linked:
+                linked.add((LINK_PROPERTY[address.kind], url))
+                yield paper_iri, LINK_PROPERTY[address.kind], url
+            # A method's code link stands on a mention of a method the paper proposes.
+            named = (entity_of.get((m.field, m.start, m.end)) for m in mentions)
+            methods = sorted({e[0] for e in named if e is not None and e[0] in own_methods})
+            if address.kind != "code":
+                methods = []
+            for method_iri in methods:
+                if (method_iri, url) not in method_code:
+                    method_code.add((method_iri, url))
+                    yield method_iri, SDO.codeRepository, url
+            link_iri = minter.link(paper.id, address.field, address.start, address.end)
+            yield from link_triples(link_iri, paper_iri, address, methods, run)
         for source, target, relation in ASSOCIATIONS:
             for pair in product(sorted(by_label[source]), sorted(by_label[target])):
                 supporters[(relation, *pair)].append(paper_iri)

@@ -1,4 +1,4 @@
-"""The one place that mints IRIs for papers, authors, entities and mentions.
+"""The one place that mints IRIs for papers, authors, entities, mentions and links.
 
 Every IRI is a pure function of the thing's identity and the base, so the same input
 gives the same IRIs on every build.
@@ -70,6 +70,10 @@ class IriMinter:
         return URIRef(
             f"{self.base}mention/{short_hash(paper_id, length=12)}-{field[0]}{start}-{end}"
         )
+
+    def link(self, paper_id: str, field: str, start: int, end: int) -> URIRef:
+        """The link mention of a web address at ``start``/``end`` of a paper's ``field``."""
+        return URIRef(f"{self.base}link/{short_hash(paper_id, length=12)}-{field[0]}{start}-{end}")
 
     def extraction(self, name: str) -> URIRef:
         return URIRef(f"{self.base}extraction/{slug(name)}")

@@ -26,6 +26,7 @@ class PKG(DefinedNamespace):
     Task: URIRef  # A problem that methods address.
     Metric: URIRef  # A measure that results are reported in.
     Mention: URIRef  # One span of a paper's text that names a research entity.
+    LinkMention: URIRef  # One span of a paper's text that gives a web address.
     Result: URIRef  # A numeric claim of an abstract.
     Score: URIRef  # A result stated as an absolute value in a metric.
     RelativeResult: URIRef  # A result stated relative to something else.
@@ -71,6 +72,10 @@ class PKG(DefinedNamespace):
     sentence: URIRef  # The sentence that holds the mention.
     confidence: URIRef  # How sure the extractor is, from 0 to 1.
     extractor: URIRef  # The extraction component that found the mention.
+
+    # link mentions
+    linksTo: URIRef  # The code repository or page at the address the link mention gives.
+    forMethod: URIRef  # A proposed method whose code the linked repository holds.
 
     # entities
     mentionCount: URIRef  # How many mentions denote the entity itself.

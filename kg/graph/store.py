@@ -170,13 +170,15 @@ class GraphStore:
             store.dump(output, fmt.rdf_format, from_graph=ox.DefaultGraph(), **kwargs)
 
     def to_graph(self, *, with_mentions: bool = True) -> Graph:
-        """The live graph as an rdflib ``Graph``; without mention nodes when they are not needed
-        (views, summaries), which keeps large graphs small."""
+        """The live graph as an rdflib ``Graph``; without mention and link mention nodes when
+        they are not needed (views, summaries), which keeps large graphs small."""
         query = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
         if not with_mentions:
             query = (
                 "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o "
-                "FILTER NOT EXISTS { ?s a <https://w3id.org/paperkg/ontology#Mention> } }"
+                "FILTER NOT EXISTS { ?s a ?evidence VALUES ?evidence { "
+                "<https://w3id.org/paperkg/ontology#Mention> "
+                "<https://w3id.org/paperkg/ontology#LinkMention> } } }"
             )
         with self.open() as store:
             results = store.query(query)

@@ -1,4 +1,4 @@
-"""A small hand-made corpus with known entities, roles and results, built into a store."""
+"""A small hand-made corpus with known entities, roles, results and links, built into a store."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from kg.graph.iri import IriMinter
 from kg.graph.store import GraphStore
 from kg.ingest.paper import Paper
 from kg.nlp.analysis import PaperAnalysis
+from kg.nlp.links import code_methods, find_links
 from kg.nlp.mention import Label, Mention
 from kg.nlp.results import ResultClaim, ResultKind
 from kg.resolve import resolve
@@ -20,7 +21,8 @@ CORPUS = [
     (
         "q:1",
         "We propose Owlformer for owl detection. Owlformer reaches 51.0% mAP on NightBirds-2K "
-        "and also runs on Forest10.",
+        "and also runs on Forest10. Code for Owlformer is available at "
+        "https://github.com/owls/owlformer.",
         [
             ("Owlformer", M, True),
             ("owl detection", T, False),
@@ -101,12 +103,16 @@ def corpus() -> list[PaperAnalysis]:
                     metric=by_text[metric],
                 )
             )
+        proposed = tuple(own for _, _, own in named)
+        links = tuple(find_links(paper))
         analyses.append(
             PaperAnalysis(
                 paper=paper,
                 mentions=tuple(mentions),
-                proposed=tuple(own for _, _, own in named),
+                proposed=proposed,
                 results=tuple(claims),
+                links=links,
+                link_methods=tuple(code_methods(paper, x, mentions, proposed) for x in links),
             )
         )
     return analyses

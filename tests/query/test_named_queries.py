@@ -45,6 +45,18 @@ def test_methods_on_dataset(query_store):
     ]
 
 
+def test_code_for_methods_on_dataset(query_store):
+    owlformer = ("NightBirds-2K", "Owlformer", "https://github.com/owls/owlformer", "q:1")
+    assert rows(query_store, "code-for-methods-on-dataset", dataset="NightBirds-2K") == [owlformer]
+    # A family lists its versions; a dataset no method with code was evaluated on lists none.
+    assert rows(query_store, "code-for-methods-on-dataset", dataset="NightBirds") == [owlformer]
+    assert rows(query_store, "code-for-methods-on-dataset", dataset="NightBirds-1K") == []
+    assert rows(query_store, "code-for-methods-on-dataset") == [
+        ("Forest10", "Owlformer", "https://github.com/owls/owlformer", "q:1"),
+        owlformer,
+    ]
+
+
 def test_papers_proposing_for_task(query_store):
     assert rows(query_store, "papers-proposing-for-task", task="owl detection") == [
         ("owl detection", "Owlformer", "Paper q:1"),
