@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import SplitResult, urlsplit, urlunsplit
+from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
 from kg.ingest.paper import Paper
 from kg.nlp.mention import Label, Mention
@@ -66,6 +66,10 @@ _IRI_PART = re.compile(
     r"|[\u00a0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef\U00010000-\U000efffd])*"
 )
 _SENTENCE_END = re.compile(r"[.!?][\"')\]]*(?=\s|$)|\n\s*\n")
+# A stop with no space before the next sentence ("...speed.Experimental results"), as abstracts
+# copied from PDFs write it; inside a word that looks like an address it is no stop.
+_GLUED_STOP = re.compile(r"(?<=[a-z0-9)\]])[.!?](?=[A-Z])")
+_ADDRESS_LIKE = re.compile(r"/|@|www\.", re.IGNORECASE)
 
 #: The component name link mentions carry, beside the extractor's ``rules`` and ``model``.
 COMPONENT = "links"
@@ -218,18 +222,37 @@ def link_kind(url: str) -> LinkKind:
 
 def sentence_around(text: str, start: int, end: int) -> str:
     """The sentence of ``text`` that holds ``text[start:end]``; a "." inside an address does
-    not end a sentence, since an address holds no space.
+    not end a sentence, since an address holds no space, but a "." glued to the next sentence
+    ("speed.Experiments show") does.
 
     >>> sentence_around("We win. Code: https://github.com/x/y. Bye.", 14, 36)
     'Code: https://github.com/x/y.'
+    >>> sentence_around("We win.Code: https://github.com/x/y", 12, 35)
+    'Code: https://github.com/x/y'
     """
-    sentence_start = 0
-    for match in _SENTENCE_END.finditer(text, 0, start):
-        if match.end() <= start:
-            sentence_start = match.end()
-    following = _SENTENCE_END.search(text, end)
-    sentence_end = following.end() if following else len(text)
+    sentence_start, sentence_end = sentence_span(text, start, end)
     return text[sentence_start:sentence_end].strip()
+
+
+def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Where the sentence of ``text`` that holds ``text[start:end]`` starts and ends."""
+    sentence_start = 0
+    for stop in _sentence_ends(text, 0, start):
+        if stop <= start:
+            sentence_start = stop
+    sentence_end = next(_sentence_ends(text, end, len(text)), len(text))
+    return sentence_start, sentence_end
+
+
+def _sentence_ends(text: str, start: int, end: int) -> Iterator[int]:
+    """Where sentences end in ``text[start:end]``, in order: after a stop and the space behind
+    it, or after a stop glued to the capital that starts the next sentence outside an address."""
+    ends = {m.end() for m in _SENTENCE_END.finditer(text, start, end)}
+    for glued in _GLUED_STOP.finditer(text, start, end):
+        word_start = max(text.rfind(c, 0, glued.start()) for c in " \n\t") + 1
+        if not _ADDRESS_LIKE.search(text, word_start, glued.start()):
+            ends.add(glued.end())
+    yield from sorted(ends)
 
 
 def inside_link(mention: Mention, links: Sequence[Link]) -> bool:
@@ -240,58 +263,178 @@ def inside_link(mention: Mention, links: Sequence[Link]) -> bool:
     )
 
 
-# "Code for X is available at", "X is available at", "The code of X is released in".
+# Words that tie a name to the address after it: "X is available at", "X code:", "X is
+# released at", "Code for X is public at".
 _TIES_TO_NAME = re.compile(
     r"\b(?:code|codes|implementation|available|release[ds]?|open[- ]?sourced?|"
     r"public(?:ly)?|hosted|repository)\b",
     re.IGNORECASE,
 )
-# "Our code is released at", "The code and models are available at", "our implementation".
-_OWN_CODE = re.compile(
-    r"\b(?:code|codes|implementations?|our\s+(?:models?|method|approach|"
-    r"framework|system|tool|toolkit|library|work))\b",
+# A code noun just before the name: "Code for X", "the source code of our X", "The code X".
+_CODE_OF = re.compile(
+    r"\b(?:code|codes|codebase|implementations?)\s+(?:(?:of|for)\s+)?(?:(?:the|our)\s+)?$",
     re.IGNORECASE,
 )
+# What starts another clause between a name and the address, so that what the clause says is
+# available is not the name's: "We evaluate on fMRI; our code is available at".
+_OTHER_CLAUSE = re.compile(r";|\b(?:we|our|us|they|their)\b", re.IGNORECASE)
+#: At most this many words between a name and the address that holds its code.
+MAX_GAP_WORDS = 12
+# A sentence that gives an address as the paper's own: its code, what it makes available, its
+# project page ("Our code is released at", "Models are available at", "Project page:").
+_OWN_LINK = re.compile(
+    r"\b(?:code|codes|codebase|implementations?|available|release[ds]?|open[- ]?sourced?|"
+    r"public(?:ly)?|hosted|repository|repo|our|(?:project\s+|home\s*)?page|website)\b",
+    re.IGNORECASE,
+)
+# Words an acronym may leave out of its long form's initials.
+_MINOR_WORDS = frozenset("a an and by for from in of on the to via with".split())
+# The kind of thing a method is, a last word that names seldom keep: "Self-Prompting framework"
+# is github.com/x/self-prompting, "sememe tree generation model" github.com/x/STG.
+_KIND_WORD = re.compile(
+    r"\s+(?:framework|model|method|approach|algorithm|technique|system|module|architecture)s?$",
+    re.IGNORECASE,
+)
+# Runs of letters or of digits: how an address's path and a name are cut into pieces, so that
+# "-", "_", spaces and the change from letters to digits ("ICCV2023") all separate pieces.
+_PIECE = re.compile(r"[^\W\d_]+|\d+")
+#: The fewest letters of an acronym made of a long form's initials that may name a repository.
+MIN_INITIALS = 3
 
 
 def code_methods(
     paper: Paper, link: Link, mentions: Sequence[Mention], proposed: Sequence[bool]
 ) -> tuple[Mention, ...]:
-    """The mentions of the paper's proposed methods whose code ``link`` is, as its sentence
-    says; none unless the link is a code link. A method is proposed where one of its mentions
-    is (``proposed`` flags them), so it is known by name wherever the paper names it again.
+    """The mentions of the paper's proposed methods whose code ``link`` is; none unless the
+    link is a code link. A method is proposed where one of its mentions is (``proposed`` flags
+    them), so it is known by name wherever the paper names it again.
 
-    A proposed method named in the sentence before the address has its code there when the
-    sentence speaks of code or availability ("Code for X is available at", "X is released at").
-    Failing that, the sentence's "code", "implementation" or "our model" means the paper's own
-    method if the paper proposes exactly one and the sentence names no other method.
+    A proposed method named in the address's sentence has its code there when the sentence
+    names it as what the address holds: a code noun just before the name ("Code for X is at",
+    "the source code of X at"), or, between the name and the address, a few words of the same
+    clause that speak of code or availability ("X is publicly available at", "X code:").
+    Failing that, the address is the code of the proposed method whose name, acronym or long
+    form its path names ("Our code is at github.com/owls/OwlNet"), where the sentence gives the
+    address as the paper's own; a code link whose path names no proposed method is the paper's
+    alone, since a method flagged as proposed by mistake should not get the paper's code.
     """
     if link.kind != "code":
         return ()
     own_methods = [
         m for m, own in zip(mentions, proposed, strict=True) if own and m.label is Label.METHOD
     ]
+    if not own_methods:
+        return ()
     own_names = {_name(m) for m in own_methods}
     text = paper.title if link.field == "title" else paper.abstract
-    sentence_start = max(text.rfind(link.sentence, 0, link.start + len(link.sentence)), 0)
-    sentence_end = sentence_start + len(link.sentence)
-    in_sentence = [
+    sentence_start, _ = sentence_span(text, link.start, link.end)
+    named = tuple(
         m
         for m in mentions
         if m.label is Label.METHOD
         and m.field == link.field
         and sentence_start <= m.start
-        and m.end <= sentence_end
-    ]
-    named = tuple(m for m in in_sentence if _name(m) in own_names and m.end <= link.start)
-    if named and _TIES_TO_NAME.search(text[sentence_start : link.start]):
+        and m.end <= link.start
+        and _name(m) in own_names
+        and _names_its_code(text, m, link, sentence_start)
+    )
+    if named:
         return named
-    others = [m for m in in_sentence if _name(m) not in own_names]
-    if len(own_names) == 1 and not others and _OWN_CODE.search(link.sentence):
-        return (own_methods[0],)
-    return ()
+    if not _OWN_LINK.search(link.sentence):
+        return ()
+    matched: dict[str, int] = {}
+    for method in own_methods:
+        name = _name(method)
+        if name not in matched:
+            matched[name] = url_names(link.url, _forms(name, mentions))
+    best = max(matched.values())
+    if not best:
+        return ()
+    firsts = {_name(m): m for m in reversed(own_methods)}
+    return tuple(firsts[name] for name, length in matched.items() if length == best)
+
+
+def _names_its_code(text: str, mention: Mention, link: Link, sentence_start: int) -> bool:
+    """Whether the sentence names ``mention`` as what ``link`` holds."""
+    gap = text[mention.end : link.start]
+    if len(gap.split()) > MAX_GAP_WORDS:
+        return False
+    if _CODE_OF.search(text, sentence_start, mention.start):
+        return True
+    return bool(_TIES_TO_NAME.search(gap)) and not _OTHER_CLAUSE.search(gap)
 
 
 def _name(mention: Mention) -> str:
     """What a mention names, an acronym known by its long form."""
     return (mention.long_form or mention.text).casefold()
+
+
+def _forms(name: str, mentions: Sequence[Mention]) -> set[str]:
+    """The ways the paper writes the method ``name``: the name, every method mention of it (an
+    acronym and its long form alike), each without a last word for its kind ("framework",
+    "model") where two pieces are left, and the initials of each form of several words.
+
+    >>> sorted(_forms("self-prompting framework", []))
+    ['self-prompting', 'self-prompting framework', 'spf']
+    """
+    forms = {name} | {m.text for m in mentions if m.label is Label.METHOD and _name(m) == name}
+    bare = {_KIND_WORD.sub("", form) for form in forms}
+    forms |= {form for form in bare if len(_PIECE.findall(form)) > 1}
+    return forms | {acronym for form in forms for acronym in initials(form)}
+
+
+def initials(form: str) -> set[str]:
+    """The acronyms a form of several words may go by: the first letters of its words, or of
+    the parts of its hyphenated words, with or without the minor words; those too short to
+    name anything left out.
+
+    >>> sorted(initials("Hierarchical Context-aware Network"))
+    ['hcan', 'hcn']
+    >>> sorted(initials("Binary Passage Retriever")), initials("Layer-Attention")
+    (['bpr'], set())
+    """
+    words = [pieces for word in form.casefold().split() if (pieces := _PIECE.findall(word))]
+    if len(words) < 2:
+        return set()
+    major = [pieces for pieces in words if not (len(pieces) == 1 and pieces[0] in _MINOR_WORDS)]
+    variants = set()
+    for kept in (words, major):
+        variants.add("".join(pieces[0][0] for pieces in kept))
+        variants.add("".join(piece[0] for pieces in kept for piece in pieces))
+    return {v for v in variants if len(v) >= MIN_INITIALS}
+
+
+def url_names(url: str, forms: Iterable[str]) -> int:
+    """How many letters and digits of the longest of ``forms`` the path of ``url`` names, 0 if
+    it names none. A form is named when, case aside, its letters and digits are those of a run
+    of pieces of one path segment, pieces being cut at "-", "_", "." and the turn from letters
+    to digits but not inside a word: "Co-DETR" and "codetr" name ``Sense-X/Co-DETR``, "WID"
+    names ``WID-NAACL2024``, "RNN" does not name ``DilatedRNN``.
+
+    >>> url_names("https://github.com/Sense-X/Co-DETR", ["Co-DETR", "DETR", "Sense"])
+    6
+    >>> url_names("https://github.com/o/DilatedRNN", ["RNN"]), url_names("https://x.io/a/b", ["b"])
+    (0, 0)
+    """
+    segments = [_PIECE.findall(s) for s in unquote(urlsplit(url).path).casefold().split("/")]
+    best = 0
+    for form in forms:
+        target = "".join(_PIECE.findall(form.casefold()))
+        if len(target) < 2 or len(target) <= best:
+            continue
+        if any(_joins_to(pieces, target) for pieces in segments):
+            best = len(target)
+    return best
+
+
+def _joins_to(pieces: Sequence[str], target: str) -> bool:
+    """Whether a run of ``pieces`` joins up to ``target``."""
+    for first in range(len(pieces)):
+        joined = ""
+        for piece in pieces[first:]:
+            joined += piece
+            if joined == target:
+                return True
+            if not target.startswith(joined):
+                break
+    return False

@@ -119,6 +119,57 @@ def test_every_link_has_its_evidence(graph):
     assert set(graph.objects(evidence[OTHER], PKG.forMethod)) == set()
 
 
+def test_code_whose_address_does_not_name_the_proposed_method_is_the_papers_alone():
+    # The first paper's sentence names no method and its repository is not named after what
+    # the paper proposes (like "fMRI" flagged as proposed, or "Layer-Attention" for Faceptor):
+    # the paper keeps the link, the method gets none. The second's repository is named after
+    # its method.
+    minds = URIRef("https://github.com/minds/See_Through_Their_Minds")
+    bats = URIRef("https://github.com/bats/BatNet")
+    papers = [
+        (
+            "Seeing through minds",
+            "We propose MindNet for decoding images from brain signals. Our code and weights "
+            f"will be publicly released at {minds}.",
+            [("MindNet", Label.METHOD)],
+        ),
+        (
+            "Bats at night",
+            f"We propose BatNet for bat counting. Our code is available at {bats}.",
+            [("BatNet", Label.METHOD), ("bat counting", Label.TASK)],
+        ),
+    ]
+    analyses = [
+        analyse(
+            Paper(id=f"code:{i}", title=title, abstract=abstract),
+            [
+                Mention(
+                    surface, label, "abstract", found.start(), found.end(), abstract, 0.9, "rules"
+                )
+                for surface, label in named
+                for found in re.finditer(re.escape(surface), abstract)
+            ],
+        )
+        for i, (title, abstract, named) in enumerate(papers, start=1)
+    ]
+    graph = to_graph(
+        graph_triples(
+            analyses,
+            resolve((a.paper, a.mentions) for a in analyses),
+            minter=IriMinter(),
+            extraction=ExtractionInfo(name="rules", version="test"),
+        )
+    )
+    methods = {str(graph.value(m, RDFS.label)): m for m in graph.subjects(RDF.type, PKG.Method)}
+    assert (paper(graph, "code:1"), PKG.proposes, methods["MindNet"]) in graph
+    assert set(graph.objects(paper(graph, "code:1"), SDO.codeRepository)) == {minds}
+    assert set(graph.objects(methods["MindNet"], SDO.codeRepository)) == set()
+    assert set(graph.objects(None, PKG.forMethod)) == {methods["BatNet"]}
+    assert set(graph.objects(methods["BatNet"], SDO.codeRepository)) == {bats}
+    report = validate_graph(graph)
+    assert report.conforms, report.text
+
+
 def test_graph_with_links_conforms(graph):
     report = validate_graph(graph)
     assert report.conforms, report.text
@@ -195,6 +246,18 @@ def test_every_address_of_the_listing_becomes_a_link(listing_path, tmp_path):
     assert URIRef("https://github.com/Sense-X/Co-DETR") in code
     assert URIRef("https://tanshuai0219.github.io/EDTalk/") in pages
     assert (len(code), len(pages)) == (15, 11)
+    # A method links to code whose address names it; a mention wrongly flagged as proposed
+    # ("fMRI", "Layer-Attention") does not get the paper's repository.
+    method_code = {
+        (str(graph.value(method, RDFS.label)), str(url))
+        for method, url in graph.subject_objects(SDO.codeRepository)
+        if (method, RDF.type, PKG.Method) in graph
+    }
+    assert ("Co-DETR", "https://github.com/Sense-X/Co-DETR") in method_code
+    assert ("HyperReenact", "https://github.com/StelaBou/HyperReenact") in method_code
+    for url in ("YulongBonjour/See_Through_Their_Minds", "lxq1000/Faceptor"):
+        assert URIRef(f"https://github.com/{url}") in code
+        assert not any(linked == f"https://github.com/{url}" for _, linked in method_code)
     papers = set(graph.subjects(RDF.type, PKG.Paper))
     linked = {p for p in papers if set(graph.objects(p, SDO.codeRepository | FOAF.page))}
     assert len(linked) == 25

@@ -12,9 +12,11 @@ from kg.nlp.links import (
     address_spans,
     code_methods,
     find_links,
+    initials,
     link_kind,
     normalise_url,
     sentence_around,
+    url_names,
 )
 from kg.nlp.mention import Label, Mention
 
@@ -170,19 +172,19 @@ def test_find_links_in_title_and_abstract():
 # ---------------------------------------------------------- which method the code is for
 
 
-Named = list[tuple[str, Label, bool]]
+# (surface, label, proposed) or (surface, label, proposed, long form of an acronym)
+Named = list[tuple[str, Label, bool] | tuple[str, Label, bool, str]]
 
 
 def mentions_of(text: str, named: Named) -> tuple[list[Mention], list[bool]]:
     """Mentions at the given surfaces, each at the next place its surface is written."""
     mentions: list[Mention] = []
     flags: list[bool] = []
-    for surface, label, own in named:
+    for surface, label, own, *long_form in named:
         start = text.index(surface, max((m.end for m in mentions if m.text == surface), default=0))
-        long_form = "Owl Network" if surface == "OwlN" else None
         mentions.append(
             Mention(surface, label, "abstract", start, start + len(surface), text, 0.9, "rules",
-                    long_form)
+                    long_form[0] if long_form else None)
         )  # fmt: skip
         flags.append(own)
     return mentions, flags
@@ -202,7 +204,8 @@ M, D = Label.METHOD, Label.DATASET
 @pytest.mark.parametrize(
     ("abstract", "named", "expected"),
     [
-        # The sentence names the proposed method and speaks of its code or availability.
+        # The sentence names the proposed method as what the address holds, whatever the
+        # address is called.
         (
             "We propose OwlNet and BatNet. Code for OwlNet is available at https://github.com/o/n.",
             [("OwlNet", M, True), ("BatNet", M, True), ("OwlNet", M, False)],
@@ -213,21 +216,16 @@ M, D = Label.METHOD, Label.DATASET
             [("OwlNet", M, True), ("BatNet", M, True), ("BatNet", M, False)],
             [["BatNet"]],
         ),
-        # One proposed method, and the sentence says "code", "our model", "implementation".
         (
-            "We propose OwlNet for owls. Our code is released at https://github.com/o/n.",
-            [("OwlNet", M, True)],
+            "We propose OwlNet. We release the source code of OwlNet at: https://github.com/o/n.",
+            [("OwlNet", M, True), ("OwlNet", M, False)],
             [["OwlNet"]],
         ),
         (
-            "We propose OwlNet. Our models are released at https://huggingface.co/o/n.",
-            [("OwlNet", M, True)],
+            "We propose OwlNet. OwlNet, along with its owl simulator, is open-sourced at "
+            "https://github.com/o/n.",
+            [("OwlNet", M, True), ("OwlNet", M, False)],
             [["OwlNet"]],
-        ),
-        (
-            "We propose the Owl Network (OwlN). The implementation: https://github.com/o/n.",
-            [("Owl Network", M, True), ("OwlN", M, True)],
-            [["Owl Network"]],
         ),
         # A proposed method named where nothing ties the address to it.
         (
@@ -235,10 +233,22 @@ M, D = Label.METHOD, Label.DATASET
             [("OwlNet", M, True), ("BatNet", M, True), ("OwlNet", M, False)],
             [[]],
         ),
-        # Two proposed methods and no name in the sentence: whose code is it?
+        # Named in the sentence, but another clause says what is available: the "proposed"
+        # name of something the paper only uses (fMRI, a licence) does not get the code.
         (
-            "We propose OwlNet and BatNet. Our code is at https://github.com/o/n.",
-            [("OwlNet", M, True), ("BatNet", M, True)],
+            "We decode images from fMRI; our code is available at https://github.com/o/minds.",
+            [("fMRI", M, True)],
+            [[]],
+        ),
+        (
+            "We release this dataset with CC-BY-4.0 license at https://huggingface.co/o/Owls.",
+            [("CC-BY-4.0", M, True)],
+            [[]],
+        ),
+        (
+            "We propose OwlNet, which beats every owl detector we know of on all six benchmarks "
+            "of night birds and is available at https://github.com/o/n.",
+            [("OwlNet", M, True)],
             [[]],
         ),
         # The sentence names a method the paper does not propose.
@@ -247,26 +257,183 @@ M, D = Label.METHOD, Label.DATASET
             [("OwlNet", M, True), ("ResNet", M, False)],
             [[]],
         ),
-        # No word of code; a page; a proposed dataset is not a method.
+        (
+            "We propose OwlNet. Code for ResNet is at https://github.com/o/ResNet.",
+            [("OwlNet", M, True), ("ResNet", M, False)],
+            [[]],
+        ),
+        # No name in the sentence: the address's path must name the proposed method.
+        (
+            "We propose OwlNet for owls. Our code is released at https://github.com/o/OwlNet.",
+            [("OwlNet", M, True)],
+            [["OwlNet"]],
+        ),
+        (
+            "We propose OwlNet for owls. Our code is released at https://github.com/o/n.",
+            [("OwlNet", M, True)],
+            [[]],
+        ),
+        (
+            "We propose OwlNet. Our models are released at https://huggingface.co/o/owlnet-base.",
+            [("OwlNet", M, True)],
+            [["OwlNet"]],
+        ),
+        (
+            "We propose OwlNet. Our models are released at https://huggingface.co/o/n.",
+            [("OwlNet", M, True)],
+            [[]],
+        ),
+        # ... case, "-", "_" and digits aside, but not inside a word.
+        (
+            "We propose Co-DETR. Codes are available at https://github.com/Sense-X/Co-DETR.",
+            [("Co-DETR", M, True)],
+            [["Co-DETR"]],
+        ),
+        (
+            "We propose HyperReenact. We make the code publicly available at: "
+            "https://github.com/StelaBou/HyperReenact .",
+            [("HyperReenact", M, True)],
+            [["HyperReenact"]],
+        ),
+        (
+            "We propose Owl Net 2. The code: https://github.com/o/ICCV2023_owlnet2-pytorch.",
+            [("Owl Net 2", M, True)],
+            [["Owl Net 2"]],
+        ),
+        (
+            "We propose dilated RNN cells. The code: https://github.com/o/DilatedRNN.",
+            [("RNN", M, True)],
+            [[]],
+        ),
+        # ... or its acronym, or its long form, or the initials of its long form.
+        (
+            "We propose the context autoencoder (CAE). The CAE wins. Code: "
+            "https://github.com/Atten4Vis/CAE.",
+            [
+                ("context autoencoder", M, True),
+                ("CAE", M, False, "context autoencoder"),
+                ("CAE", M, False, "context autoencoder"),
+            ],
+            [["context autoencoder"]],
+        ),
+        (
+            "We propose the Owl Network (OwlN). The implementation: https://github.com/o/owl-network.",
+            [("Owl Network", M, True), ("OwlN", M, True, "Owl Network")],
+            [["Owl Network"]],
+        ),
+        (
+            "We propose the Binary Passage Retriever. Code is available at "
+            "https://github.com/studio-ousia/bpr.",
+            [("Binary Passage Retriever", M, True)],
+            [["Binary Passage Retriever"]],
+        ),
+        (
+            "We propose the Self-Prompting framework. Code is at https://github.com/o/self-prompting.",
+            [("Self-Prompting framework", M, True)],
+            [["Self-Prompting framework"]],
+        ),
+        # A proposed name that the path does not hold: the link stays the paper's alone.
+        (
+            "We decode images from fMRI (functional Magnetic Resonance Imaging). Our code and "
+            "weights will be publicly released at https://github.com/o/See_Through_Their_Minds.",
+            [("fMRI", M, True, "functional Magnetic Resonance Imaging")],
+            [[]],
+        ),
+        (
+            "We add Layer-Attention to a face transformer. The code and models will be made "
+            "publicly available at https://github.com/lxq1000/Faceptor.",
+            [("Layer-Attention", M, True)],
+            [[]],
+        ),
+        # Two proposed methods: the one the path names, else neither.
+        (
+            "We propose OwlNet and BatNet. Our code is at https://github.com/o/BatNet.",
+            [("OwlNet", M, True), ("BatNet", M, True)],
+            [["BatNet"]],
+        ),
+        (
+            "We propose OwlNet and BatNet. Our code is at https://github.com/o/n.",
+            [("OwlNet", M, True), ("BatNet", M, True)],
+            [[]],
+        ),
+        (
+            "We propose EMI-RNN, a recurrent model. Code: https://github.com/o/EMI-RNN.",
+            [("EMI-RNN", M, True), ("RNN", M, True)],
+            [["EMI-RNN"]],
+        ),
+        # A project page on a code host named after the method is its code; without the name,
+        # or on a page host, it is not.
+        (
+            "We propose OwlNet. Project page: https://github.com/o/OwlNet.",
+            [("OwlNet", M, True)],
+            [["OwlNet"]],
+        ),
         (
             "We propose OwlNet. Project page: https://github.com/o/n.",
             [("OwlNet", M, True)],
             [[]],
         ),
         (
-            "We propose OwlNet. Our code and demos are at https://o.github.io/n.",
+            "We propose OwlNet. Our code and demos are at https://o.github.io/OwlNet.",
             [("OwlNet", M, True)],
             [[]],
         ),
+        # A proposed dataset is not a method; nor is an address in a sentence about others.
         (
-            "We release OwlSet. Code and data are at https://github.com/o/s.",
+            "We release OwlSet. Code and data are at https://github.com/o/OwlSet.",
             [("OwlSet", D, True)],
+            [[]],
+        ),
+        (
+            "We propose OwlNet. We compare with https://github.com/o/OwlNet.",
+            [("OwlNet", M, True)],
             [[]],
         ),
     ],
 )
-def test_method_link_only_when_the_sentence_says_so(abstract, named, expected):
+def test_method_link_only_when_the_sentence_or_the_address_names_it(abstract, named, expected):
     assert methods_for(abstract, named) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "forms", "length"),
+    [
+        ("https://github.com/Sense-X/Co-DETR", ["co-detr"], 6),
+        ("https://github.com/Sense-X/Co-DETR", ["CoDETR"], 6),
+        ("https://github.com/Sense-X/Co-DETR", ["DETR"], 4),
+        ("https://github.com/wutaiqiang/WID-NAACL2024", ["WID"], 3),
+        ("https://github.com/o/Summ-N", ["SummN"], 5),
+        ("https://github.com/o/llama_2-chat", ["Llama 2"], 6),
+        ("https://github.com/o/x/tree/main/rlp", ["RLP"], 3),
+        ("https://github.com/o/x%20owlnet", ["OwlNet"], 6),
+        ("https://github.com/o/mT5", ["T5"], 0),
+        ("https://github.com/o/DilatedRNN", ["RNN"], 0),
+        ("https://github.com/o/owlnet?tab=readme#batnet", ["BatNet"], 0),
+        ("https://github.com/o/n", ["n"], 0),
+        ("https://github.com/o/EMI-RNN", ["RNN", "EMI-RNN"], 6),
+    ],
+)
+def test_url_names_a_form_when_its_path_holds_it(url, forms, length):
+    assert url_names(url, forms) == length
+
+
+def test_initials_of_a_long_form():
+    assert initials("Context Autoencoder") == set()  # two letters name too much
+    magic = {"matgic", "magc", "mvatgic", "mvagc"}
+    assert initials("Multi-view Approach to Grounding in Context") == magic
+    assert initials("prosody-aware generative spoken language model") >= {"pgslm"}
+    assert initials("fMRI") == set()
+
+
+def test_a_glued_stop_ends_a_sentence_outside_an_address():
+    text = "We win on owls.Our code is at https://github.com/a/b. Next step."
+    start = text.index("https")
+    assert sentence_around(text, start, start + len("https://github.com/a/b")) == (
+        "Our code is at https://github.com/a/b."
+    )
+    text = "See https://github.com/a/Owl.Net for OwlNet. Code: https://github.com/a/c."
+    start = text.rindex("https")
+    assert sentence_around(text, start, len(text) - 1) == "Code: https://github.com/a/c."
 
 
 def test_analysis_carries_links_and_drops_mentions_inside_them():
