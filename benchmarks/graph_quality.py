@@ -2,7 +2,7 @@
 any file in its format): per type precision, recall and F1, partial and exact matching as
 ``eval/GUIDELINES.md`` defines them.
 
-    python benchmarks/graph_quality.py [--extractor kg|kg-rules|model] [--gold FILE --abstracts FILE]
+    python benchmarks/graph_quality.py [--extractor kg|kg-rules|model] [--gold F --abstracts F]
 
 ``kg`` scores what ``kg build`` puts in the graph: mentions resolved over the whole input,
 each name typed as its entity. ``model`` scores the trained NER pipeline's entities alone.
@@ -39,9 +39,7 @@ def graph_names(papers: Sequence[Paper], extractor: SpacyExtractor) -> list[Name
     out: list[Names] = []
     for paper, mentions in records:
         names: Names = {}
-        for mention, entities in zip(
-            mentions, resolution.mention_entities[paper.id], strict=True
-        ):
+        for mention, entities in zip(mentions, resolution.mention_entities[paper.id], strict=True):
             for entity in entities:
                 names.setdefault(entity.label.value, []).append(mention.text)
         out.append(names)
@@ -75,15 +73,21 @@ def table(results: dict[str, dict[str, Score]]) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     shared = ROOT.parent / "shared"
-    parser.add_argument("--abstracts", type=Path, default=shared / "eval" / "kg_dev.abstracts.jsonl")
+    parser.add_argument(
+        "--abstracts", type=Path, default=shared / "eval" / "kg_dev.abstracts.jsonl"
+    )
     parser.add_argument("--gold", type=Path, default=shared / "eval" / "kg_dev.gold.jsonl")
     parser.add_argument("--extractor", choices=["kg", "kg-rules", "model"], default="kg")
-    parser.add_argument("--model", type=Path, default=model_path(), help="NER for --extractor model")
+    parser.add_argument(
+        "--model", type=Path, default=model_path(), help="NER for --extractor model"
+    )
     parser.add_argument("--json", type=Path, help="also write the scores as JSON here")
     parser.add_argument("--errors", type=Path, help="write each paper's names and gold here")
     args = parser.parse_args(argv)
     if not args.abstracts.exists() or not args.gold.exists():
-        print(f"skipped: {args.abstracts} or {args.gold} not found (only developers and CI have it)")
+        print(
+            f"skipped: {args.abstracts} or {args.gold} not found (only developers and CI have it)"
+        )
         return 0
 
     gold_by_id = dict(read_graph_gold(args.gold))
@@ -95,9 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         name = "model" if args.extractor == "kg" else "rules"
         predicted = graph_names(papers, SpacyExtractor.create(name))
     seconds = time.perf_counter() - started
-    gold = [
-        {label: [e.names for e in gold_by_id[p.id][label]] for label in LABELS} for p in papers
-    ]
+    gold = [{label: [e.names for e in gold_by_id[p.id][label]] for label in LABELS} for p in papers]
     results = {
         kind: graph_prf(gold, predicted, LABELS, partial=kind == "partial")
         for kind in ("partial", "exact")

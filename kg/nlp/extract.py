@@ -8,7 +8,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from spacy.language import Language
@@ -17,8 +17,9 @@ from threadpoolctl import threadpool_limits
 
 from kg.ingest.paper import Paper
 from kg.nlp import lexicon
+from kg.nlp.hygiene import clean_span
 from kg.nlp.mention import Label, Mention
-from kg.nlp.pipeline import DEFAULT_EXTRACTOR, build_pipeline
+from kg.nlp.pipeline import DEFAULT_EXTRACTOR, build_pipeline, load_judge
 from kg.nlp.rules import SPANS_KEY, ensure_span_extensions, is_name_like
 
 TITLE_SEPARATOR = "\n\n"
@@ -37,6 +38,12 @@ _LEADING_NOISE = {*_EDGE_NOISE, "*"}
 _SURE_RULE = 0.7
 #: Confidence of a NER entity whose component gives none.
 MODEL_CONFIDENCE = 0.75
+
+
+class NameJudge(Protocol):
+    """Decides which merged spans of a document name an entity, and as what type."""
+
+    def __call__(self, doc: Doc, spans: list[Candidate]) -> list[Candidate]: ...
 
 
 class Extractor(Protocol):
@@ -235,7 +242,26 @@ def merge_spans(doc: Doc) -> list[Candidate]:
     return sorted(chosen, key=lambda c: c.start)
 
 
-def doc_to_mentions(doc: Doc, title_length: int, *, min_confidence: float = 0.0) -> list[Mention]:
+def named_spans(doc: Doc, *, judge: NameJudge | None = None) -> list[Candidate]:
+    """The merged spans cut to names (:func:`kg.nlp.hygiene.clean_span`: no function words
+    or verbs at the edges, no lone adjectives, formulas, clauses or whole titles) and, with a
+    ``judge``, only those it keeps, typed as it says."""
+    title_end = max(doc.text.find(TITLE_SEPARATOR), 0)
+    kept = []
+    for candidate in merge_spans(doc):
+        cut = clean_span(doc, candidate.start, candidate.end, title_end=title_end)
+        if cut is None:
+            continue
+        start, end = cut
+        text = doc.text[doc[start].idx : doc[end - 1].idx + len(doc[end - 1])]
+        if _NAME.search(text):
+            kept.append(replace(candidate, start=start, end=end))
+    return judge(doc, kept) if judge is not None else kept
+
+
+def doc_to_mentions(
+    doc: Doc, title_length: int, *, min_confidence: float = 0.0, judge: NameJudge | None = None
+) -> list[Mention]:
     """The document's merged spans as :class:`Mention` records with per-field offsets."""
     abstract_start = title_length + len(TITLE_SEPARATOR)
     long_forms = {a.short.text: a.long.text.strip(_QUOTES) for a in doc._.abbreviations or []}
@@ -245,12 +271,11 @@ def doc_to_mentions(doc: Doc, title_length: int, *, min_confidence: float = 0.0)
     # Texts are cut from the document's text by character offsets: Span.text, Span.sent and
     # Doc.text build a Token object for every word they cover.
     full_text = doc.text
-    for candidate in merge_spans(doc):
+    for candidate in named_spans(doc, judge=judge):
         span = doc[candidate.start : candidate.end]
         text = full_text[span.start_char : span.end_char]
         confidence = round(candidate.confidence, 3)
-        if confidence < min_confidence or not _NAME.search(text) or "=" in text:
-            # Formulas such as "O(1/t" or "G=(P" are not names of anything.
+        if confidence < min_confidence:
             continue
         sentence = sents[bisect_right(sent_starts, span.start) - 1]
         if span.start_char < title_length:
@@ -282,12 +307,21 @@ class SpacyExtractor:
     [('head pose estimation', 'TASK'), ('HPE', 'TASK')]
     """
 
-    def __init__(self, nlp: Language, *, name: str, version: str, min_confidence: float = 0.0):
+    def __init__(
+        self,
+        nlp: Language,
+        *,
+        name: str,
+        version: str,
+        min_confidence: float = 0.0,
+        judge: NameJudge | None = None,
+    ):
         ensure_span_extensions()
         self.nlp = nlp
         self.name = name
         self.version = version
         self.min_confidence = min_confidence
+        self.judge = judge
 
     @classmethod
     def create(cls, extractor: str = DEFAULT_EXTRACTOR, *, min_confidence: float = 0.0):
@@ -298,6 +332,7 @@ class SpacyExtractor:
             name=extractor,
             version=__version__,
             min_confidence=min_confidence,
+            judge=load_judge() if extractor == "model" else None,
         )
 
     def extract(
@@ -316,7 +351,9 @@ class SpacyExtractor:
     ) -> Iterator[tuple[Paper, list[Mention]]]:
         pairs = ((paper_text(p), p) for p in papers)
         for doc, paper in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
-            yield paper, doc_to_mentions(doc, len(paper.title), min_confidence=self.min_confidence)
+            yield paper, doc_to_mentions(
+                doc, len(paper.title), min_confidence=self.min_confidence, judge=self.judge
+            )
 
     def _extract_in_processes(
         self, papers: Iterable[Paper], n_process: int, batch_size: int

@@ -63,6 +63,8 @@ METRIC_NAMES = frozenset(
     accuracy precision recall f1 f1-score f-score f-measure bleu rouge rouge-l rouge-1 rouge-2
     meteor cider spice perplexity map ap ap50 ap75 auc roc-auc auroc auprc fid fvd lpips psnr ssim
     wer cer eer mos mse rmse mae miou iou ndcg mrr top-1 top-5 bertscore chrf ter uar wa ua
+    latency throughput bitrate speedup fps flops gflops tflops macs rtf comet bleurt sacrebleu
+    mauve hit@1 hits@1 hits@10 recall@1 recall@5 recall@10 pass@1 pass@k
     """.split()
 )
 
@@ -87,6 +89,30 @@ METRIC_PHRASES = (
     ("spearman", "correlation"),
     ("pearson", "correlation"),
     ("inception", "score"),
+    ("macro", "f1"),
+    ("micro", "f1"),
+    ("macro", "-", "f1"),
+    ("micro", "-", "f1"),
+    ("solve", "rate"),
+    ("win", "rate"),
+    ("pass", "rate"),
+    ("real", "-", "time", "factor"),
+    ("inverse", "real", "-", "time", "factor"),
+    ("first", "-", "token", "latency"),
+    ("inference", "latency"),
+    ("inference", "speed"),
+    ("human", "evaluation"),
+    ("human", "evaluations"),
+    ("human", "judgment"),
+    ("human", "judgments"),
+    ("human", "judgements"),
+    ("user", "study"),
+    ("user", "studies"),
+    ("memory", "footprint"),
+    ("memory", "usage"),
+    ("wall", "-", "clock", "time"),
+    ("training", "time"),
+    ("inference", "time"),
 )
 
 # Words that end a phrase's leftward growth: verbs, evaluative adjectives and quantifiers

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from importlib.resources import files
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from thinc.api import NumpyOps
 
 from kg.errors import ModelError
 from kg.nlp.rules import ensure_span_extensions
+from kg.nlp.specificity import SpecificityJudge
 
 #: ``model``: the trained NER pipeline shipped in the package, with the rules and
 #: abbreviations around it. ``rules``: rules and abbreviations on a blank pipeline.
@@ -163,6 +165,15 @@ def _load_model() -> Language:
         return remember_vectors(use_blas(spacy.load(path)))
     except (OSError, ValueError) as err:
         raise ModelError(f"cannot load the trained NER pipeline at {path}: {err}") from err
+
+
+def load_judge() -> SpecificityJudge | None:
+    """The specificity classifier shipped beside the NER model, if the package has one.
+    ``PAPERKG_SPECIFICITY`` names another weights folder (for experiments)."""
+    path = Path(os.environ.get("PAPERKG_SPECIFICITY") or model_path().parent / "specificity")
+    if not (path / "weights.json").exists():
+        return None
+    return SpecificityJudge.from_disk(path)
 
 
 def build_pipeline(extractor: str = DEFAULT_EXTRACTOR) -> Language:

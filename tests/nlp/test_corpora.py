@@ -91,3 +91,22 @@ def test_semeval_maps_task_and_process(tmp_path: Path):
     )
     (doc,) = read_semeval(path)
     assert texts(doc, doc.spans) == [("simulate flows", "METHOD"), ("design", "TASK")]
+
+
+def test_document_gold_records_are_read_with_their_aliases(tmp_path):
+    from kg.nlp.corpora import read_graph_gold
+
+    path = tmp_path / "gold.jsonl"
+    path.write_text(
+        '{"id": "p1", "method": [{"label": "Diffusion Transformer", "aliases": ["DiT"], '
+        '"proposed": true}], "dataset": [], "task": [], "metric": [{"label": "FID"}]}\n'
+        "\n"
+        '{"id": "p2", "method": [{"aliases": []}]}\n'
+    )
+    records = read_graph_gold(path)
+    key, gold = next(records)
+    assert key == "p1"
+    assert gold["METHOD"][0].names == ("Diffusion Transformer", "DiT")
+    assert gold["METHOD"][0].proposed and gold["METRIC"][0].names == ("FID",)
+    with pytest.raises(ValueError, match=r"gold.jsonl, line 3: not a gold record"):
+        next(records)
