@@ -56,12 +56,17 @@ def main(argv: list[str] | None = None) -> int:
         f"{'tokenizer only':<22}{tokenizer:>9.2f}{len(papers) / tokenizer:>13.0f}"
         f"{words / tokenizer:>10.0f}{1:>13.1f}"
     )
-    for n_process in (1, 2):
+    runs = [(f"extract, {n} process(es)", extractor, n) for n in (1, 2)]
+    if extractor.judge is not None:
+        # The same pipeline without the specificity judge, to show what it costs.
+        bare = SpacyExtractor(extractor.nlp, name=extractor.name, version=extractor.version)
+        runs.insert(1, ("  without the judge", bare, 1))
+    for label, run, n_process in runs:
         seconds = median_seconds(
-            lambda n=n_process: list(extractor.extract(papers, n_process=n)), args.repeats
+            lambda r=run, n=n_process: list(r.extract(papers, n_process=n)), args.repeats
         )
         print(
-            f"{f'extract, {n_process} process(es)':<22}{seconds:>9.2f}"
+            f"{label:<22}{seconds:>9.2f}"
             f"{len(papers) / seconds:>13.0f}{words / seconds:>10.0f}{seconds / tokenizer:>13.1f}"
         )
     return 0

@@ -17,12 +17,12 @@ from threadpoolctl import threadpool_limits
 
 from kg.ingest.paper import Paper
 from kg.nlp import lexicon
+from kg.nlp.docview import TITLE_SEPARATOR, view
 from kg.nlp.hygiene import clean_span
 from kg.nlp.mention import Label, Mention
 from kg.nlp.pipeline import DEFAULT_EXTRACTOR, build_pipeline, load_judge
 from kg.nlp.rules import SPANS_KEY, ensure_span_extensions, is_name_like
 
-TITLE_SEPARATOR = "\n\n"
 _NAME = re.compile(r"[^\W\d_]{2}")
 _ABBREVIATION_FLOOR = 0.7
 _RULE_EXTRACTORS = {"rules", "abbreviation"}
@@ -246,16 +246,12 @@ def named_spans(doc: Doc, *, judge: NameJudge | None = None) -> list[Candidate]:
     """The merged spans cut to names (:func:`kg.nlp.hygiene.clean_span`: no function words
     or verbs at the edges, no lone adjectives, formulas, clauses or whole titles) and, with a
     ``judge``, only those it keeps, typed as it says."""
-    title_end = max(doc.text.find(TITLE_SEPARATOR), 0)
+    words = view(doc)
     kept = []
     for candidate in merge_spans(doc):
-        cut = clean_span(doc, candidate.start, candidate.end, title_end=title_end)
-        if cut is None:
-            continue
-        start, end = cut
-        text = doc.text[doc[start].idx : doc[end - 1].idx + len(doc[end - 1])]
-        if _NAME.search(text):
-            kept.append(replace(candidate, start=start, end=end))
+        cut = clean_span(doc, candidate.start, candidate.end)
+        if cut is not None and _NAME.search(words.span_text(*cut)):
+            kept.append(replace(candidate, start=cut[0], end=cut[1]))
     return judge(doc, kept) if judge is not None else kept
 
 
@@ -270,7 +266,7 @@ def doc_to_mentions(
     mentions = []
     # Texts are cut from the document's text by character offsets: Span.text, Span.sent and
     # Doc.text build a Token object for every word they cover.
-    full_text = doc.text
+    full_text = view(doc).text
     for candidate in named_spans(doc, judge=judge):
         span = doc[candidate.start : candidate.end]
         text = full_text[span.start_char : span.end_char]
@@ -351,8 +347,11 @@ class SpacyExtractor:
     ) -> Iterator[tuple[Paper, list[Mention]]]:
         pairs = ((paper_text(p), p) for p in papers)
         for doc, paper in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
-            yield paper, doc_to_mentions(
-                doc, len(paper.title), min_confidence=self.min_confidence, judge=self.judge
+            yield (
+                paper,
+                doc_to_mentions(
+                    doc, len(paper.title), min_confidence=self.min_confidence, judge=self.judge
+                ),
             )
 
     def _extract_in_processes(

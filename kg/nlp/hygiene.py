@@ -14,6 +14,7 @@ import re
 from spacy.tokens import Doc
 
 from kg.nlp import lexicon
+from kg.nlp.docview import DocView, view
 
 #: Closed-class words: determiners, prepositions, conjunctions, pronouns, auxiliaries.
 FUNCTION_WORDS = frozenset(
@@ -86,6 +87,25 @@ _NOUNS_WITH_MODIFIER_ENDINGS = frozenset(
 _FORMULA = re.compile(r"[=^\\_{}∑∏√≤≥±∈]|,\S|\w\(\w+\)\W|^\W|\(\w{0,3}$")
 
 
+#: Verbs that are as often nouns at a name's edge ("transfer learning", "user study",
+#: "evaluation measures"): only their -ed and -ing forms are cut there.
+_ALSO_NOUNS = frozenset(
+    form
+    for base in """
+        transfer design test study measure report scale gain release need target benchmark
+        draw lead focus aim support offer use answer control change increase return review
+        query score sample search step plan lack estimate map model train yield reach capture
+        render exploit produce select extract compute build bridge boost filter
+    """.split()
+    for form in _inflections(base)
+    if not form.endswith(("ed", "ing"))
+)
+
+
+def _cut_at_edge(word: str, lower: str) -> bool:
+    return is_verb(word) and lower not in _ALSO_NOUNS
+
+
 def is_verb(word: str) -> bool:
     """Whether a word is one of the verbs abstracts use, in any form.
 
@@ -128,74 +148,85 @@ def is_formula(text: str) -> bool:
     return bool(_FORMULA.search(text)) or text.count("(") != text.count(")")
 
 
-def _opens_badly(doc: Doc, start: int, end: int) -> bool:
+def _opens_badly(words: DocView, start: int, end: int) -> bool:
     """A function word or verb that starts no name; a gerund only when two or more words
     follow it ("Benchmarking Object Detection", but "Generating Biographies")."""
-    word = doc[start].text
-    if word.lower() in FUNCTION_WORDS:
+    word = words.words[start]
+    if words.lower[start] in FUNCTION_WORDS:
         return True
-    if not is_verb(word):
+    if not _cut_at_edge(word, words.lower[start]):
         return False
-    return not word.lower().endswith("ing") or end - start > 2
+    return not words.lower[start].endswith("ing") or end - start > 2
 
 
-def _closes_badly(word: str) -> bool:
+def _closes_badly(words: DocView, i: int) -> bool:
     """A function word or verb that ends no name; a gerund may ("model boosting")."""
-    lower = word.lower()
-    return lower in FUNCTION_WORDS or (is_verb(word) and not lower.endswith("ing"))
+    lower = words.lower[i]
+    if lower in FUNCTION_WORDS:
+        return True
+    return _cut_at_edge(words.words[i], lower) and not lower.endswith("ing")
 
 
-def _is_finite_verb(doc: Doc, i: int) -> bool:
+def _is_finite_verb(words: DocView, i: int) -> bool:
     """A verb that makes a clause of the words around it ("Pre-training Helps NER"): a
     third-person form, not part of a hyphenated word ("pre-trained", "large-scale")."""
-    word = doc[i].text
-    if doc[i - 1].text == "-" or (i + 1 < len(doc) and doc[i + 1].text == "-"):
+    word = words.words[i]
+    if words.words[i - 1] == "-" or (i + 1 < len(words.words) and words.words[i + 1] == "-"):
         return False
     return word.endswith("s") and is_verb(word) and not word.isupper()
 
 
-def _balanced(doc: Doc, start: int, end: int) -> tuple[int, int]:
+def _balanced(words: DocView, start: int, end: int) -> tuple[int, int]:
     """The span without an unclosed bracket and what follows it ("WiTQA (Wikipedia Triple"
     -> "WiTQA"), or what follows an unopened one."""
     depth = 0
     for i in range(start, end):
-        text = doc[i].text
-        if text == "(":
+        if words.words[i] == "(":
             depth += 1
-        elif text == ")":
+        elif words.words[i] == ")":
             if depth == 0:
                 return (start, i) if i > start else (i + 1, end)
             depth -= 1
     if depth:
-        opening = max(i for i in range(start, end) if doc[i].text == "(")
+        opening = max(i for i in range(start, end) if words.words[i] == "(")
         return (start, opening) if opening > start else (opening + 1, end)
     return start, end
 
 
-def clean_span(doc: Doc, start: int, end: int, *, title_end: int = 0) -> tuple[int, int] | None:
+def clean_span(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
     """The token span ``[start, end)`` of ``doc`` cut to a name, or None when no name is left.
 
     Function words and verbs go from both edges; a lone adjective or adverb, a formula
     fragment, a clause (a verb inside) and a span covering a whole title of more than
-    three words are dropped. ``title_end`` is the character offset where the title ends.
+    three words are dropped. The title ends at the text's first blank line.
     """
-    while start < end and _opens_badly(doc, start, end):
+    words = view(doc)
+    while start < end and _opens_badly(words, start, end):
         start += 1
-    while end > start and (_closes_badly(doc[end - 1].text) or doc[end - 1].is_punct):
+    while end > start and (_closes_badly(words, end - 1) or _is_punct(words.words[end - 1])):
         end -= 1
     if start >= end:
         return None
-    start, end = _balanced(doc, start, end)
+    start, end = _balanced(words, start, end)
     if start >= end:
         return None
-    text = doc.text[doc[start].idx : doc[end - 1].idx + len(doc[end - 1])]
+    text = words.span_text(start, end)
     if " " not in text and is_modifier(text):
         return None
     if is_formula(text):
         return None
-    if any(_is_finite_verb(doc, i) for i in range(start + 1, end - 1)):
+    if any(_is_finite_verb(words, i) for i in range(start + 1, end - 1)):
         return None
-    if title_end and doc[start].idx == 0 and doc[end - 1].idx + len(doc[end - 1]) >= title_end:
-        if sum(not doc[i].is_punct for i in range(start, end)) > 3:
+    title_end = words.title_end
+    if (
+        title_end
+        and words.starts[start] == 0
+        and words.starts[end - 1] + len(words.words[end - 1]) >= title_end
+    ):
+        if sum(not _is_punct(words.words[i]) for i in range(start, end)) > 3:
             return None
     return start, end
+
+
+def _is_punct(word: str) -> bool:
+    return not any(c.isalnum() for c in word)

@@ -17,12 +17,14 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy
 
 from kg.errors import ModelError
+from kg.nlp.docview import view
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -45,6 +47,7 @@ def group_key(text: str) -> str:
     return _SPACE.sub(" ", text.strip().lower())
 
 
+@lru_cache(maxsize=65536)
 def _shape(word: str) -> str:
     """A word's spelling class: ``X`` upper case, ``x`` lower, ``d`` digit, runs folded."""
     out: list[str] = []
@@ -62,13 +65,13 @@ def _bucket(n: int, edges: Sequence[int] = (1, 2, 3, 5, 8)) -> str:
     return f">{edges[-1]}"
 
 
-def name_features(doc: Doc, spans: Sequence[Candidate], title_end: int) -> list[str]:
+def name_features(doc: Doc, spans: Sequence[Candidate]) -> list[str]:
     """The sparse features of one name of ``doc``: its words, spelling and head, which
-    components found it and how sure they were, and the words around its occurrences.
-    ``title_end`` is the character offset where the title ends."""
+    components found it and how sure they were, and the words around its occurrences."""
+    v = view(doc)
     first = spans[0]
-    words = [doc[i].text for i in range(first.start, first.end)]
-    lower = [w.lower() for w in words]
+    words = v.words[first.start : first.end]
+    lower = v.lower[first.start : first.end]
     text = " ".join(words)
     feats = [f"w={w}" for w in set(lower)]
     feats += [
@@ -106,69 +109,82 @@ def name_features(doc: Doc, spans: Sequence[Candidate], title_end: int) -> list[
     feats += [f"label_last={label}_{lower[-1]}" for label in labels]
     feats += [f"label_source={label}_{source}" for label in labels for source in sources]
     feats.append(f"confidence={math.floor(best * 10)}")
+    n = len(v.words)
     for s in spans:
-        if doc[s.start].idx < title_end:
+        if v.starts[s.start] < v.title_end:
             feats.append("in_title")
-        before = doc[s.start - 1].lower_ if s.start > 0 else "<s>"
-        after = doc[s.end].lower_ if s.end < len(doc) else "</s>"
+        before = v.lower[s.start - 1] if s.start > 0 else "<s>"
+        after = v.lower[s.end] if s.end < n else "</s>"
         feats += [f"prev={before}", f"next={after}"]
         if s.start > 1:
-            feats.append(f"prev2={doc[s.start - 2].lower_}_{before}")
-        if s.end + 1 < len(doc):
-            feats.append(f"next2={after}_{doc[s.end + 1].lower_}")
-        if doc[s.start].is_sent_start:
+            feats.append(f"prev2={v.lower[s.start - 2]}_{before}")
+        if s.end + 1 < n:
+            feats.append(f"next2={after}_{v.lower[s.end + 1]}")
+        if v.sentence_starts[s.start]:
             feats.append("sentence_start")
-    return sorted(set(feats))
+    return list(set(feats))
 
 
-def name_vector(doc: Doc, spans: Sequence[Candidate]) -> numpy.ndarray | None:
-    """The dense features of one name: the mean word vector of its words, then, averaged over
-    its occurrences, the pipeline's contextual token vectors (``doc.tensor``) over the name
-    and of the words just before and after it. None where the pipeline has neither."""
+def name_vectors(doc: Doc, groups: Sequence[Sequence[Candidate]]) -> numpy.ndarray | None:
+    """The dense features of names of ``doc``, one row per name: the mean word vector of its
+    words, then, averaged over its occurrences, the pipeline's contextual token vectors
+    (``doc.tensor``) over the name and of the words just before and after it. None where the
+    pipeline has neither."""
     tensor = doc.tensor
     vectors = doc.vocab.vectors
-    if not vectors.shape[0] or not vectors.shape[1] or tensor is None or not tensor.size:
+    if not groups or not vectors.shape[0] or not vectors.shape[1]:
         return None
-    first = spans[0]
-    keys = [doc[i].orth for i in range(first.start, first.end)]
-    words = numpy.asarray(vectors.get_batch(keys)).mean(axis=0)
+    if tensor is None or not tensor.size:
+        return None
+    firsts = [g[0] for g in groups]
+    orths = doc.to_array("ORTH")
+    # One look-up for every word of every name: floret hashes each word's n-grams.
+    table = numpy.asarray(
+        vectors.get_batch(numpy.concatenate([orths[s.start : s.end] for s in firsts])),
+        dtype="float32",
+    )
+    lengths = numpy.asarray([s.end - s.start for s in firsts])
+    words = numpy.add.reduceat(table, numpy.cumsum(lengths) - lengths) / lengths[:, None]
+    # Sums over each occurrence's words, and its neighbours, all at once; then per name.
     width = tensor.shape[1]
-    inside = numpy.zeros(width, dtype="float32")
-    before = numpy.zeros(width, dtype="float32")
-    after = numpy.zeros(width, dtype="float32")
-    for span in spans:
-        inside += tensor[span.start : span.end].mean(axis=0)
-        if span.start > 0:
-            before += tensor[span.start - 1]
-        if span.end < len(doc):
-            after += tensor[span.end]
-    n = len(spans)
-    return numpy.concatenate([words, inside / n, before / n, after / n]).astype("float32")
+    edge = numpy.zeros((1, width), dtype=tensor.dtype)
+    padded = numpy.vstack([edge, tensor, edge])  # row i + 1 is word i
+    starts = numpy.asarray([s.start for g in groups for s in g])
+    ends = numpy.asarray([s.end for g in groups for s in g])
+    # The occurrences are in text order and do not overlap, so the bounds only rise.
+    inside = numpy.add.reduceat(padded, numpy.ravel([starts + 1, ends + 1], order="F"))[::2]
+    counts = numpy.asarray([len(g) for g in groups])
+    first = numpy.cumsum(counts) - counts
+    per_name = (
+        numpy.add.reduceat(
+            numpy.hstack([inside / (ends - starts)[:, None], padded[starts], padded[ends + 1]]),
+            first,
+        )
+        / counts[:, None]
+    )
+    return numpy.hstack([words, per_name]).astype("float32")
 
 
 def grouped(doc: Doc, spans: Iterable[Candidate]) -> dict[str, list[Candidate]]:
     """A document's spans by the name they give (:func:`group_key`), in text order."""
+    v = view(doc)
     groups: dict[str, list[Candidate]] = defaultdict(list)
-    text = doc.text
     for span in sorted(spans, key=lambda s: s.start):
-        start, end = doc[span.start].idx, doc[span.end - 1].idx + len(doc[span.end - 1])
-        groups[group_key(text[start:end])].append(span)
+        groups[group_key(v.span_text(span.start, span.end))].append(span)
     return groups
-
-
-def title_end(doc: Doc) -> int:
-    """Where the title ends: the first blank line of the text, else nowhere."""
-    index = doc.text.find("\n\n")
-    return index if index >= 0 else 0
 
 
 #: Rule names this sure of a metric ("BLEU", "word error rate") are kept as they are.
 SURE_METRIC = 0.85
 #: Rule names this sure of a dataset ("evaluated on X", "on X it reaches 95.2%", "the X
-#: benchmark") keep their type wherever the judge takes them for any kind of entity: there
-#: the rules are more precise than the model (``benchmarks/README.md``).
+#: benchmark") keep their type wherever the judge takes them for any kind of entity, at a
+#: margin lowered by :data:`SURE_DATASET_MARGIN`: there the rules are more precise than the
+#: model, and a dropped dataset name sends its scores to the wrong dataset
+#: (``benchmarks/README.md``).
 SURE_DATASET = 0.7
 _SURE = {"METRIC": SURE_METRIC, "DATASET": SURE_DATASET}
+#: How much less sure than elsewhere the classifier has to be to keep such a dataset name.
+SURE_DATASET_MARGIN = 1.5
 
 
 def _rule_label(group: Sequence[Candidate]) -> str | None:
@@ -183,15 +199,16 @@ def _rule_label(group: Sequence[Candidate]) -> str | None:
 @dataclass(frozen=True)
 class SpecificityJudge:
     """A multinomial logistic regression over :func:`name_features` (sparse) and
-    :func:`name_vector` (dense). ``weights`` maps a feature to its weight per class of
-    :data:`CLASSES`; a name is kept as its likeliest type when that beats ``NONE`` by the
-    type's ``margins`` entry in log-odds (indexed like :data:`CLASSES`).
+    :func:`name_vectors` (dense). Row ``index[feature]`` of ``sparse`` holds a feature's weight
+    per class of :data:`CLASSES`; a name is kept as its likeliest type when that beats
+    ``NONE`` by the type's ``margins`` entry in log-odds (indexed like :data:`CLASSES`).
 
     Callable as a :class:`kg.nlp.extract.NameJudge`: returns the spans it keeps with the
     type it gives and its probability as confidence.
     """
 
-    weights: dict[str, numpy.ndarray]
+    index: dict[str, int]
+    sparse: numpy.ndarray
     dense: numpy.ndarray | None
     bias: numpy.ndarray
     margins: tuple[float, ...] = (0.0,) * len(CLASSES)
@@ -206,48 +223,60 @@ class SpecificityJudge:
             ) from err
         if list(data["classes"]) != list(CLASSES):
             raise ModelError(f"{path}: the weights are for classes {data['classes']}")
+        features = list(data["sparse"])
         dense = data.get("dense")
+        sparse = numpy.zeros((len(features), len(CLASSES)), dtype="float32")
+        for i, feature in enumerate(features):
+            sparse[i] = data["sparse"][feature]
         return cls(
-            weights={k: numpy.asarray(v, dtype="float32") for k, v in data["sparse"].items()},
+            index={feature: i for i, feature in enumerate(features)},
+            sparse=sparse,
             dense=None if dense is None else numpy.asarray(dense, dtype="float32"),
             bias=numpy.asarray(data["bias"], dtype="float32"),
             margins=tuple(float(m) for m in data["margins"]),
         )
 
-    def scores(self, features: Iterable[str], vector: numpy.ndarray | None) -> numpy.ndarray:
-        """Class probabilities for one name."""
-        logits = self.bias.copy()
-        for feature in features:
-            weight = self.weights.get(feature)
-            if weight is not None:
-                logits += weight
-        if self.dense is not None and vector is not None:
-            logits += vector @ self.dense
-        logits -= logits.max()
+    def scores(
+        self, features: Sequence[Sequence[str]], vectors: numpy.ndarray | None
+    ) -> numpy.ndarray:
+        """Class probabilities, one row per name (its features and its row of ``vectors``)."""
+        logits = numpy.tile(self.bias, (len(features), 1))
+        index = self.index
+        found = [[index[f] for f in names if f in index] for names in features]
+        owners = numpy.repeat(numpy.arange(len(found)), [len(rows) for rows in found])
+        numpy.add.at(logits, owners, self.sparse[[i for rows in found for i in rows]])
+        if self.dense is not None and vectors is not None:
+            # einsum, not @: a BLAS call this small costs more in waking BLAS threads, which
+            # the network's own products are using, than the product itself.
+            logits += numpy.einsum("nd,dc->nc", vectors, self.dense)
+        logits -= logits.max(axis=1, keepdims=True)
         exp = numpy.exp(logits)
-        return exp / exp.sum()
+        return exp / exp.sum(axis=1, keepdims=True)
 
     def __call__(self, doc: Doc, spans: list[Candidate]) -> list[Candidate]:
-        end = title_end(doc)
+        groups = list(grouped(doc, spans).values())
+        if not groups:
+            return []
+        all_probs = self.scores(
+            [name_features(doc, group) for group in groups], name_vectors(doc, groups)
+        )
         kept: list[Candidate] = []
-        for group in grouped(doc, spans).values():
+        for group, probs in zip(groups, all_probs, strict=True):
             sure = _rule_label(group)
             if sure == "METRIC":
                 kept += [replace(s, label=sure) for s in group]
                 continue
-            probs = self.scores(name_features(doc, group, end), name_vector(doc, group))
-            probs[0] = min(max(probs[0], 1e-9), 1 - 1e-9)
+            none = min(max(float(probs[0]), 1e-9), 1 - 1e-9)
             if sure is not None:
                 best = CLASSES.index(sure)
-                # Any type beats NONE: the rule says which.
-                if math.log1p(-probs[0]) - math.log(probs[0]) < self.margins[best]:
-                    continue
-                probs[best] = 1 - probs[0]
+                probability = 1 - none  # any type beats NONE: the rule says which
+                margin = self.margins[best] - SURE_DATASET_MARGIN
             else:
                 best = int(numpy.argmax(probs[1:])) + 1
-                if math.log(probs[best]) - math.log(probs[0]) < self.margins[best]:
-                    continue
+                probability = max(float(probs[best]), 1e-9)
+                margin = self.margins[best]
+            if math.log(probability) - math.log(none) < margin:
+                continue
             label = CLASSES[best]
-            confidence = round(float(probs[best]), 3)
-            kept += [replace(s, label=label, confidence=confidence) for s in group]
+            kept += [replace(s, label=label, confidence=round(probability, 3)) for s in group]
         return sorted(kept, key=lambda s: s.start)

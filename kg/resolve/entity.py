@@ -33,6 +33,12 @@ _VERSION_WORD = re.compile(r"^v?\d+(?:\.\d+)*[A-Za-z]?$")
 _MIN_FAMILY_CHARS = 3
 # An acronym's undefined uses join a long form only when the corpus agrees on it this much.
 _ACRONYM_AGREEMENT = 0.8
+#: A name in at least this many papers whose mentions are on average less sure than
+#: :data:`GENERIC_CONFIDENCE` is a generic phrase, not an entity (:func:`is_generic`).
+GENERIC_SPREAD = 10
+GENERIC_CONFIDENCE = 0.65
+# A long form names its entity unless its short form is written this many times as often.
+_LONG_FORM_RARITY = 10
 
 
 def _singular(word: str) -> str:
@@ -153,8 +159,14 @@ class Entity:
     def pref_label(self) -> str:
         """The most frequent long form if the entity is known by an acronym, else the most
         frequent surface form, else the family name; ties go to the longer, then the
-        alphabetically first."""
+        alphabetically first. A long form written far more rarely than the short one (one
+        "bidirectional encoder representations from transformers" for 200 "BERT") does not
+        name the entity: the corpus knows it by its short form."""
         forms = self.long_forms or self.surface_forms
+        if self.long_forms and self.surface_forms:
+            defined = sum(self.long_forms.values())
+            if defined * _LONG_FORM_RARITY < max(self.surface_forms.values()):
+                forms = self.surface_forms
         if not forms:
             return self.family_name or self.key
         return min(forms.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[0]
@@ -252,8 +264,26 @@ def resolve(records: Iterable[tuple[Paper, Sequence[Mention]]]) -> Resolution:
         per_paper[paper.id] = resolved
     for entity in entities.values():
         entity.label = _winning_label(entity.label_votes)
+    generic = {key for key, entity in entities.items() if is_generic(entity)}
+    if generic:
+        for key in generic:
+            del entities[key]
+        per_paper = {
+            paper: [tuple(e for e in targets if e.key not in generic) for targets in resolved]
+            for paper, resolved in per_paper.items()
+        }
     _assign_families(entities)
     return Resolution(entities=entities, mention_entities=per_paper)
+
+
+def is_generic(entity: Entity) -> bool:
+    """Whether a name spread over many papers is one the extractor doubts wherever it
+    meets it: a bare umbrella phrase ("neural networks", "classification tasks",
+    "generative models"), not a name. Such an entity gets no node, link or count."""
+    if len(entity.papers) < GENERIC_SPREAD or not entity.mention_count:
+        return False
+    mean_confidence = sum(entity.label_votes.values()) / entity.mention_count
+    return mean_confidence < GENERIC_CONFIDENCE
 
 
 def _winning_label(votes: Mapping[Label, float]) -> Label:

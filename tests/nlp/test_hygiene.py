@@ -13,13 +13,13 @@ def nlp():
     return spacy.blank("en")
 
 
-def cut(nlp, text: str, phrase: str, *, title_end: int = 0) -> str | None:
+def cut(nlp, text: str, phrase: str) -> str | None:
     """What :func:`clean_span` leaves of ``phrase`` (its first occurrence in ``text``)."""
     doc = nlp(text)
     begin = text.index(phrase)
     span = doc.char_span(begin, begin + len(phrase))
     assert span is not None, phrase
-    result = clean_span(doc, span.start, span.end, title_end=title_end)
+    result = clean_span(doc, span.start, span.end)
     return None if result is None else doc[result[0] : result[1]].text
 
 
@@ -33,7 +33,8 @@ def cut(nlp, text: str, phrase: str, *, title_end: int = 0) -> str | None:
         ("decode human vision", "human vision"),  # starts on a verb
         ("synthesizing responsive feedbacks of", "responsive feedbacks"),
         ("Benchmarking Object Detection", "Object Detection"),
-        ("speech recognition improves", "speech recognition"),  # ends on a verb
+        ("speech recognition improved", "speech recognition"),  # ends on a verb
+        ("speech recognition improves", "speech recognition"),
     ],
 )
 def test_function_words_and_verbs_are_cut_from_the_edges(nlp, phrase, expected):
@@ -65,12 +66,10 @@ def test_a_clause_is_no_name(nlp):
 def test_a_whole_title_is_no_name(nlp):
     title = "Contrastive Pre-training for Low-Resource Named Entity Recognition"
     text = f"{title}\n\nWe study it."
-    assert cut(nlp, text, title, title_end=len(title)) is None
+    assert cut(nlp, text, title) is None
     # A name inside the title is kept, and a short title may be a name.
-    assert cut(nlp, text, "Named Entity Recognition", title_end=len(title)) == (
-        "Named Entity Recognition"
-    )
-    assert cut(nlp, "AudioSet\n\nA dataset.", "AudioSet", title_end=8) == "AudioSet"
+    assert cut(nlp, text, "Named Entity Recognition") == ("Named Entity Recognition")
+    assert cut(nlp, "AudioSet\n\nA dataset.", "AudioSet") == "AudioSet"
 
 
 @pytest.mark.parametrize(
@@ -86,6 +85,10 @@ def test_a_whole_title_is_no_name(nlp):
         "information retrieval",
         "BLEU@4",
         "BEATs",  # spelt like a verb
+        "transfer learning",  # verbs that are nouns here
+        "user studies",
+        "evaluation measures",
+        "unit test",
     ],
 )
 def test_names_are_kept_whole(nlp, phrase):

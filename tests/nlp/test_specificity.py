@@ -45,7 +45,7 @@ def test_a_name_is_judged_once_with_all_its_occurrences(doc):
     spans = [span(doc, "encoder", "METHOD"), span(doc, "encoder", "METHOD", 1)]
     groups = grouped(doc, [*spans, span(doc, "BERT", "METHOD")])
     assert list(groups) == ["encoder", "bert"]
-    assert "mentions=2" in name_features(doc, groups["encoder"], 5)
+    assert "mentions=2" in name_features(doc, groups["encoder"])
     assert group_key("Our  Encoder") == "our encoder"
 
 

@@ -163,3 +163,34 @@ def test_version_list_names_two_entities():
     [(first, second)] = resolution.mention_entities["p1"]
     assert (first.pref_label, second.pref_label) == ("CIFAR-10", "CIFAR-100")
     assert first.broader == second.broader == "cifar"
+
+
+def test_a_long_form_written_once_does_not_name_a_well_known_short_form():
+    from kg.resolve.entity import Entity
+
+    entity = Entity(key="imagenet")
+    entity.surface_forms.update({"ImageNet": 120, "image generation on ILSVRC2012": 0})
+    entity.long_forms["image generation on ILSVRC2012"] = 1
+    assert entity.pref_label == "ImageNet"
+    entity.long_forms["image generation on ILSVRC2012"] = 12
+    assert entity.pref_label == "image generation on ILSVRC2012"
+
+
+def test_a_phrase_spread_over_many_papers_that_the_extractor_doubts_is_no_entity():
+    def paper(i: int) -> Paper:
+        return Paper(id=f"p{i}", title="T", abstract="We use neural networks and BERT.")
+
+    def mention(text: str, confidence: float) -> Mention:
+        start = "T\n\nWe use neural networks and BERT.".index(text) - 3
+        return Mention(
+            text, Label.METHOD, "abstract", start, start + len(text), "s", confidence, "model"
+        )
+
+    records = [
+        (paper(i), [mention("neural networks", 0.4), mention("BERT", 0.95)]) for i in range(12)
+    ]
+    resolution = resolve(records)
+    assert "bert" in resolution.entities and "neural network" not in resolution.entities
+    assert all(len(r[0]) == 0 and len(r[1]) == 1 for r in resolution.mention_entities.values())
+    # The same doubt in a few papers is not spread enough to decide.
+    assert "neural network" in resolve(records[:3]).entities

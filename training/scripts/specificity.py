@@ -31,7 +31,7 @@ from kg.nlp import SpacyExtractor, paper_text
 from kg.nlp.corpora import LABELS, GraphGold, read_graph_gold
 from kg.nlp.evaluate import Score, graph_prf, macro_f1, normalize_name
 from kg.nlp.extract import named_spans
-from kg.nlp.specificity import CLASSES, grouped, name_features, name_vector, title_end
+from kg.nlp.specificity import CLASSES, grouped, name_features, name_vectors
 
 
 def target(name: str, gold: GraphGold) -> str:
@@ -56,18 +56,16 @@ def target(name: str, gold: GraphGold) -> str:
     return contained or "NONE"
 
 
-def examples(nlp, docs_gold: Sequence[tuple[str, GraphGold | None]]):
+def examples(nlp, docs_gold: Sequence[tuple[str, GraphGold]]):
     """(doc index, name, features, vector, class) for each name of each document."""
     rows = []
-    for index, (doc, gold) in enumerate(
-        zip(nlp.pipe(t for t, _ in docs_gold), (g for _, g in docs_gold), strict=True)
-    ):
-        end = title_end(doc)
-        for name, group in grouped(doc, named_spans(doc)).items():
-            feats = name_features(doc, group, end)
-            vector = name_vector(doc, group)
-            label = target(name, gold) if gold is not None else "NONE"
-            rows.append((index, name, feats, vector, label))
+    texts = (text for text, _ in docs_gold)
+    for index, (doc, (_, gold)) in enumerate(zip(nlp.pipe(texts), docs_gold, strict=True)):
+        groups = grouped(doc, named_spans(doc))
+        vectors = name_vectors(doc, list(groups.values()))
+        for i, (name, group) in enumerate(groups.items()):
+            vector = None if vectors is None else vectors[i]
+            rows.append((index, name, name_features(doc, group), vector, target(name, gold)))
     return rows
 
 
@@ -245,12 +243,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         offset = len(papers)
         for doc_index, doc in enumerate(extractor.nlp.pipe(t for t, _ in generic)):
             ranges = generic[doc_index][1]
-            for name, group in grouped(doc, named_spans(doc)).items():
+            groups = grouped(doc, named_spans(doc))
+            vectors = name_vectors(doc, list(groups.values()))
+            for i, (name, group) in enumerate(groups.items()):
                 s = group[0]
                 start, end = doc[s.start].idx, doc[s.end - 1].idx + len(doc[s.end - 1])
-                if any(a <= start and end <= b for a, b in ranges):
-                    rows.append((offset + doc_index, name, name_features(doc, group, 0),
-                                 name_vector(doc, group), "NONE"))  # fmt: skip
+                if vectors is not None and any(a <= start and end <= b for a, b in ranges):
+                    features = name_features(doc, group)
+                    rows.append((offset + doc_index, name, features, vectors[i], "NONE"))
     counts = {c: sum(r[4] == c for r in rows) for c in CLASSES}
     print(f"{len(rows)} names from {len(papers)} abstracts: {counts}", file=sys.stderr)
 
