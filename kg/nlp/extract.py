@@ -242,6 +242,11 @@ def merge_spans(doc: Doc) -> list[Candidate]:
     return sorted(chosen, key=lambda c: c.start)
 
 
+def _names_something(text: str) -> bool:
+    """Two letters in a row, or a metric's name ("F1", "R2"): not a number or a symbol."""
+    return bool(_NAME.search(text)) or text.lower() in lexicon.METRIC_NAMES
+
+
 def named_spans(doc: Doc, *, judge: NameJudge | None = None) -> list[Candidate]:
     """The merged spans cut to names (:func:`kg.nlp.hygiene.clean_span`: no function words
     or verbs at the edges, no lone adjectives, formulas, clauses or whole titles) and, with a
@@ -250,7 +255,7 @@ def named_spans(doc: Doc, *, judge: NameJudge | None = None) -> list[Candidate]:
     kept = []
     for candidate in merge_spans(doc):
         cut = clean_span(doc, candidate.start, candidate.end)
-        if cut is not None and _NAME.search(words.span_text(*cut)):
+        if cut is not None and _names_something(words.span_text(*cut)):
             kept.append(replace(candidate, start=cut[0], end=cut[1]))
     return judge(doc, kept) if judge is not None else kept
 

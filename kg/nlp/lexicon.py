@@ -61,7 +61,7 @@ METRIC_HEADS = frozenset("score scores metric metrics measure rate".split())
 METRIC_NAMES = frozenset(
     """
     accuracy precision recall f1 f1-score f-score f-measure bleu rouge rouge-l rouge-1 rouge-2
-    meteor cider spice perplexity map ap ap50 ap75 auc roc-auc auroc auprc fid fvd lpips psnr ssim
+    meteor cider spice perplexity ap ap50 ap75 auc roc-auc auroc auprc fid fvd lpips psnr ssim
     wer cer eer mos mse rmse mae miou iou ndcg mrr top-1 top-5 bertscore chrf ter uar wa ua
     latency throughput bitrate speedup fps flops gflops tflops macs rtf comet bleurt sacrebleu
     mauve hit@1 hits@1 hits@10 recall@1 recall@5 recall@10 pass@1 pass@k
@@ -69,7 +69,8 @@ METRIC_NAMES = frozenset(
 )
 
 # Metric names that are also ordinary words: only taken in their written case.
-CASED_METRIC_NAMES = frozenset({"mAP", "AP", "MAP", "IS", "EM", "SI-SDR", "SDR", "SI-SNR", "LSE-C"})
+# "MAP" is left out: in abstracts it is mostly maximum a posteriori ("MAP inference").
+CASED_METRIC_NAMES = frozenset({"mAP", "AP", "IS", "EM", "SI-SDR", "SDR", "SI-SNR", "LSE-C"})
 
 # Multi-word metric names.
 METRIC_PHRASES = (

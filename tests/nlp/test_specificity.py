@@ -120,3 +120,14 @@ def test_the_shipped_judge_drops_generic_words_and_keeps_names(extractor):
     assert ("word error rate", "METRIC") in names
     kept = {text.lower() for text, _ in names}
     assert not kept & {"encoder", "decoder", "deep learning models", "proposed framework"}
+
+
+def test_a_metric_spelt_with_one_letter_is_kept_and_map_inference_is_no_metric(extractor):
+    paper = Paper(
+        id="f1",
+        title="A reader",
+        abstract="It reaches 74.7% F1 score on SQuAD. MAP inference is exact; 45.1 mAP on COCO.",
+    )
+    names = [(m.text, m.label.value) for m in next(extractor.extract([paper]))[1]]
+    assert ("F1", "METRIC") in names and ("mAP", "METRIC") in names
+    assert ("MAP", "METRIC") not in names
