@@ -2,9 +2,10 @@
 
 A name never starts or ends with a function word or a verb ("adversarial learning of",
 "store high-resolution"), is never a lone adjective or adverb ("Scalable", "fully",
-"end-to-end"), a formula fragment ("Delta(Pmn),i") or a whole title or clause. Spans with bad
-edges are trimmed; what is left, if it is not a name, is dropped. Works on spelling and
-closed word classes only, since the pipeline has no tagger.
+"end-to-end"), a lone head noun ("Benchmark", "framework"), a formula fragment
+("Delta(Pmn),i") or a whole title or clause. Spans with bad edges are trimmed; what is left,
+if it is not a name, is dropped. Works on spelling and closed word classes only, since the
+pipeline has no tagger.
 """
 
 from __future__ import annotations
@@ -84,6 +85,9 @@ _NOUNS_WITH_MODIFIER_ENDINGS = frozenset(
     assistant assistants variant variants descent ensemble student students
     """.split()
 )
+#: Head nouns that, alone, name a kind of thing and not a thing ("Benchmark", "Dataset",
+#: "framework").
+_LONE_HEADS = lexicon.DATASET_HEADS | lexicon.WEAK_METHOD_HEADS | {"data"}
 _FORMULA = re.compile(r"[=^\\_{}∑∏√≤≥±∈]|,\S|\w\(\w+\)\W|^\W|\(\w{0,3}$")
 
 
@@ -211,7 +215,7 @@ def clean_span(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
     if start >= end:
         return None
     text = words.span_text(start, end)
-    if " " not in text and is_modifier(text):
+    if " " not in text and (is_modifier(text) or text.lower() in _LONE_HEADS):
         return None
     if is_formula(text):
         return None

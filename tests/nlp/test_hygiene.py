@@ -48,6 +48,12 @@ def test_a_lone_adjective_or_adverb_is_no_name(nlp, phrase):
     assert cut(nlp, f"We call it {phrase} today.", phrase) is None
 
 
+@pytest.mark.parametrize("phrase", ["Benchmark", "Dataset", "framework", "Data"])
+def test_a_lone_head_noun_is_no_name(nlp, phrase):
+    assert cut(nlp, f"We call it {phrase} today.", phrase) is None
+    assert cut(nlp, f"We call it Fog{phrase} today.", f"Fog{phrase}") == f"Fog{phrase}"
+
+
 @pytest.mark.parametrize("phrase", ["store high-resolution", "of", "the"])
 def test_nothing_is_left_of_edges_and_modifiers(nlp, phrase):
     assert cut(nlp, f"We {phrase} images.", phrase) is None
