@@ -41,8 +41,8 @@ def analyses(records):
     return [analyse(paper, mentions) for paper, mentions in records]
 
 
-@pytest.fixture(scope="session")
-def triples(analyses):
+def triples_of(analyses):
+    """The triples the build writes for ``analyses``, resolved together, under the default base."""
     return list(
         graph_triples(
             analyses,
@@ -51,6 +51,17 @@ def triples(analyses):
             extraction=ExtractionInfo(name="rules", version="test"),
         )
     )
+
+
+@pytest.fixture(scope="session")
+def triples(analyses):
+    return triples_of(analyses)
+
+
+@pytest.fixture(scope="session")
+def graph_of():
+    """Builds the rdflib graph of a list of analyses (test modules cannot import conftest)."""
+    return lambda analyses: to_graph(triples_of(analyses))
 
 
 @pytest.fixture

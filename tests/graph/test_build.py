@@ -4,14 +4,11 @@ from rdflib import RDF, RDFS, Graph, Literal
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, SKOS
 
-from kg.graph.build import ExtractionInfo, graph_triples, to_graph
-from kg.graph.iri import IriMinter
 from kg.graph.namespace import PKG
 from kg.graph.validate import validate_graph
 from kg.ingest.paper import Paper
 from kg.nlp.analysis import PaperAnalysis
 from kg.nlp.mention import Label, Mention
-from kg.resolve import resolve
 
 
 def test_papers_have_titles_and_links(graph):
@@ -123,7 +120,7 @@ def analysis(paper_id: str, abstract: str, named: list[tuple[str, Label, bool]])
     )
 
 
-def test_proposed_entities_are_linked_by_proposes_alone():
+def test_proposed_entities_are_linked_by_proposes_alone(graph_of):
     method, dataset, task = Label.METHOD, Label.DATASET, Label.TASK
     analyses = [
         analysis(
@@ -147,14 +144,7 @@ def test_proposed_entities_are_linked_by_proposes_alone():
             ],
         ),
     ]
-    graph = to_graph(
-        graph_triples(
-            analyses,
-            resolve((a.paper, a.mentions) for a in analyses),
-            minter=IriMinter(),
-            extraction=ExtractionInfo(name="rules", version="test"),
-        )
-    )
+    graph = graph_of(analyses)
 
     assert paper_links(graph) == {
         "own:1": {

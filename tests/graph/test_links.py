@@ -12,15 +12,12 @@ from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, SDO
 
 from kg.build import build
-from kg.graph.build import ExtractionInfo, graph_triples, to_graph
-from kg.graph.iri import IriMinter
 from kg.graph.namespace import PKG
 from kg.graph.store import GraphStore
 from kg.graph.validate import validate_graph
 from kg.ingest.paper import Paper
 from kg.nlp.analysis import PaperAnalysis, analyse
 from kg.nlp.mention import Label, Mention
-from kg.resolve import resolve
 
 CODE = URIRef("https://github.com/owls/OwlNet")
 PAGE = URIRef("https://owls.github.io/owlnet/")
@@ -58,16 +55,9 @@ def analysis(index: int) -> PaperAnalysis:
 
 
 @pytest.fixture
-def graph() -> Graph:
+def graph(graph_of) -> Graph:
     analyses = [analysis(0), analysis(1)]
-    return to_graph(
-        graph_triples(
-            analyses,
-            resolve((a.paper, a.mentions) for a in analyses),
-            minter=IriMinter(),
-            extraction=ExtractionInfo(name="rules", version="test"),
-        )
-    )
+    return graph_of(analyses)
 
 
 def paper(graph: Graph, paper_id: str) -> URIRef:
@@ -119,7 +109,7 @@ def test_every_link_has_its_evidence(graph):
     assert set(graph.objects(evidence[OTHER], PKG.forMethod)) == set()
 
 
-def test_code_whose_address_does_not_name_the_proposed_method_is_the_papers_alone():
+def test_code_whose_address_does_not_name_the_proposed_method_is_the_papers_alone(graph_of):
     # The first paper's sentence names no method and its repository is not named after what
     # the paper proposes (like "fMRI" flagged as proposed, or "Layer-Attention" for Faceptor):
     # the paper keeps the link, the method gets none. The second's repository is named after
@@ -152,14 +142,7 @@ def test_code_whose_address_does_not_name_the_proposed_method_is_the_papers_alon
         )
         for i, (title, abstract, named) in enumerate(papers, start=1)
     ]
-    graph = to_graph(
-        graph_triples(
-            analyses,
-            resolve((a.paper, a.mentions) for a in analyses),
-            minter=IriMinter(),
-            extraction=ExtractionInfo(name="rules", version="test"),
-        )
-    )
+    graph = graph_of(analyses)
     methods = {str(graph.value(m, RDFS.label)): m for m in graph.subjects(RDF.type, PKG.Method)}
     assert (paper(graph, "code:1"), PKG.proposes, methods["MindNet"]) in graph
     assert set(graph.objects(paper(graph, "code:1"), SDO.codeRepository)) == {minds}
