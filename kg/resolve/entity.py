@@ -33,22 +33,29 @@ _VERSION_WORD = re.compile(r"^v?\d+(?:\.\d+)*[A-Za-z]?$")
 _MIN_FAMILY_CHARS = 3
 # An acronym's undefined uses join a long form only when the corpus agrees on it this much.
 _ACRONYM_AGREEMENT = 0.8
-#: A name in at least this many papers whose mentions are on average less sure than
-#: :data:`GENERIC_CONFIDENCE` is a generic phrase, not an entity (:func:`is_generic`).
-GENERIC_SPREAD = 10
-GENERIC_CONFIDENCE = 0.65
+#: (papers, confidence): a name in at least that many papers whose mentions are on average
+#: less sure than that is a generic phrase, not an entity (:func:`is_generic`). The wider a
+#: phrase is spread, the surer the extractor has to be of it.
+GENERIC_THRESHOLDS = ((10, 0.65), (3, 0.3))
 # A long form names its entity unless its short form is written this many times as often.
 _LONG_FORM_RARITY = 10
 
 
+# Prefixes that are written joined, hyphenated or apart: "pretrained", "pre-trained".
+_BOUND_PREFIXES = frozenset(
+    "pre post multi semi non co re sub un inter intra bi tri mono uni anti".split()
+)
+
+
 def _singular(word: str) -> str:
-    """A cautious singular: "networks" -> "network", "CNNs" -> "CNN", not "bias" or "loss"."""
+    """A cautious singular: "networks" -> "network", "CNNs" -> "CNN", "Transformers" ->
+    "Transformer", not "bias", "loss" or "Atlas"."""
     if len(word) >= 4 and word.endswith("s") and word[:-1].isupper():
         return word[:-1]
-    if len(word) > 3 and word.islower():
-        if word.endswith("ies") and len(word) > 4:
+    if len(word) > 3 and (word.islower() or (word[0].isupper() and word[1:].islower())):
+        if word.endswith("ies") and len(word) > 4 and word.islower():
             return word[:-3] + "y"
-        if word.endswith("s") and not word.endswith(("ss", "us", "is", "ics")):
+        if word.endswith("s") and not word.endswith(("ss", "us", "is", "ics", "as", "os")):
             return word[:-1]
     return word
 
@@ -75,9 +82,17 @@ def canonical_key(text: str) -> str:
     'talking head synthesis'
     >>> canonical_key("Convolutional Neural Networks")
     'convolutional neural network'
+    >>> canonical_key("pre-trained Transformers") == canonical_key("pretrained transformer")
+    True
     """
     text = _PUNCT.sub("", clean_surface(text))
-    words = [w for w in _NON_WORD.split(text) if w]
+    words: list[str] = []
+    for word in _NON_WORD.split(text):
+        prefix = words[-1] if words else ""
+        if prefix.lower() in _BOUND_PREFIXES and not prefix.isupper() and word.isalpha():
+            words[-1] += word.lower()
+        elif word:
+            words.append(word)
     if not words:
         return ""
     words = [w if any(c.isupper() for c in w[1:]) else w.lower() for w in words]
@@ -264,6 +279,16 @@ def resolve(records: Iterable[tuple[Paper, Sequence[Mention]]]) -> Resolution:
         per_paper[paper.id] = resolved
     for entity in entities.values():
         entity.label = _winning_label(entity.label_votes)
+    merged = _named_kinds(entities)
+    if merged:
+        for key, target in merged.items():
+            _absorb(entities[target], entities.pop(key))
+        per_paper = {
+            paper: [
+                tuple(entities[merged.get(e.key, e.key)] for e in targets) for targets in resolved
+            ]
+            for paper, resolved in per_paper.items()
+        }
     generic = {key for key, entity in entities.items() if is_generic(entity)}
     if generic:
         for key in generic:
@@ -276,14 +301,54 @@ def resolve(records: Iterable[tuple[Paper, Sequence[Mention]]]) -> Resolution:
     return Resolution(entities=entities, mention_entities=per_paper)
 
 
+# Words that, after a name, say what kind of thing it is: "Transformer models", "BERT model".
+_KIND_WORDS = frozenset({"model", "architecture", "framework", "algorithm", "network"})
+
+
+def _named_kinds(entities: Mapping[str, Entity]) -> dict[str, str]:
+    """Keys of the form "<name> <kind word>" whose name is itself a method entity written
+    as a name: "Transformer models" and "the BERT model" are Transformer and BERT.
+    A lower-case phrase ("language model", "diffusion model") keeps its kind word."""
+    merged = {}
+    for key, entity in entities.items():
+        head, _, kind = key.rpartition(" ")
+        if kind not in _KIND_WORDS or not head:
+            continue
+        name = entities.get(head)
+        if name is None or name.label != Label.METHOD or entity.label != Label.METHOD:
+            continue
+        surface = name.surface_forms.most_common(1)[0][0] if name.surface_forms else ""
+        if any(c.isupper() for c in surface):
+            merged[key] = head
+    for key, head in merged.items():
+        while head in merged:
+            head = merged[head]
+        merged[key] = head
+    return merged
+
+
+def _absorb(target: Entity, other: Entity) -> None:
+    """Move ``other``'s evidence into ``target``; its forms become alternative labels."""
+    for form in other.surface_forms:
+        target.surface_forms[form] += 0
+    target.long_forms.update(other.long_forms)
+    for label, votes in other.label_votes.items():
+        target.label_votes[label] += votes
+    target.papers |= other.papers
+    target.mention_count += other.mention_count
+
+
 def is_generic(entity: Entity) -> bool:
-    """Whether a name spread over many papers is one the extractor doubts wherever it
-    meets it: a bare umbrella phrase ("neural networks", "classification tasks",
-    "generative models"), not a name. Such an entity gets no node, link or count."""
-    if len(entity.papers) < GENERIC_SPREAD or not entity.mention_count:
+    """Whether a name spread over several papers is one the extractor doubts wherever it
+    meets it: a bare umbrella or component phrase ("neural networks", "classification
+    tasks", "attention layers"), not a name. Such an entity gets no node, link or count."""
+    if not entity.mention_count:
         return False
     mean_confidence = sum(entity.label_votes.values()) / entity.mention_count
-    return mean_confidence < GENERIC_CONFIDENCE
+    return any(
+        len(entity.papers) >= spread and mean_confidence < confidence
+        for spread, confidence in GENERIC_THRESHOLDS
+    )
 
 
 def _winning_label(votes: Mapping[Label, float]) -> Label:

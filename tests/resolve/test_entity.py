@@ -194,3 +194,44 @@ def test_a_phrase_spread_over_many_papers_that_the_extractor_doubts_is_no_entity
     assert all(len(r[0]) == 0 and len(r[1]) == 1 for r in resolution.mention_entities.values())
     # The same doubt in a few papers is not spread enough to decide.
     assert "neural network" in resolve(records[:3]).entities
+    # A phrase the extractor hardly believes in goes in fewer papers; in two it may be a name.
+    doubted = [(paper(i), [mention("neural networks", 0.2)]) for i in range(3)]
+    assert "neural network" not in resolve(doubted).entities
+    assert "neural network" in resolve(doubted[:2]).entities
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("pre-trained language models", "pretrained language model"),
+        ("multi-head attention", "multihead attention"),
+        ("Transformers", "transformer"),
+        ("semi supervised learning", "semi-supervised learning"),
+    ],
+)
+def test_spelling_variants_share_a_key(a, b):
+    assert canonical_key(a) == canonical_key(b)
+
+
+@pytest.mark.parametrize(("a", "b"), [("Atlas", "Atla"), ("UN talks", "untalk"), ("loss", "los")])
+def test_words_that_only_look_like_variants_keep_their_key(a, b):
+    assert canonical_key(a) != canonical_key(b)
+
+
+def test_a_name_with_a_kind_word_is_the_name():
+    resolution = resolve(
+        [
+            (paper("p1"), [mention("Transformer")]),
+            (paper("p2"), [mention("Transformer models"), mention("language model", start=30)]),
+            (paper("p3"), [mention("language models")]),
+        ]
+    )
+    entities = resolution.entities
+    assert "transformer model" not in entities
+    assert entities["transformer"].papers == {"p1", "p2"}
+    assert entities["transformer"].pref_label == "Transformer"
+    assert "Transformer models" in entities["transformer"].alt_labels
+    [(first,), (second,)] = resolution.mention_entities["p2"]
+    assert first is entities["transformer"] and second.key == "language model"
+    # A lower-case phrase keeps its kind word: there is no "language" method to fold it into.
+    assert "language" not in entities
