@@ -3,6 +3,7 @@ to a store."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import time
@@ -11,10 +12,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from kg.errors import ModelError, StoreError
 from kg.graph.build import ExtractionInfo, graph_triples
+from kg.graph.corpus import FILENAME as CORPUS_FILE
+from kg.graph.corpus import (
+    BuildSettings,
+    CorpusFile,
+    analysis_from_record,
+    analysis_record,
+    text_key,
+)
 from kg.graph.iri import DEFAULT_BASE, IriMinter
 from kg.graph.store import GraphStore
-from kg.ingest import ReadReport, read_papers
+from kg.ingest import Paper, ReadReport, read_papers
 from kg.nlp import DEFAULT_EXTRACTOR, SpacyExtractor
 from kg.nlp.analysis import analyse
 from kg.resolve import resolve
@@ -40,6 +50,7 @@ class BuildSummary:
     triples: int = 0
     skipped: int = 0
     merged: int = 0
+    extracted: int = 0
     seconds: float = 0.0
     per_label: dict[str, int] = field(default_factory=dict)
 
@@ -47,6 +58,7 @@ class BuildSummary:
         labels = ", ".join(f"{k.lower()} {v}" for k, v in sorted(self.per_label.items()))
         return [
             f"papers: {self.papers} ({self.merged} duplicates merged)",
+            f"extracted: {self.extracted} ({self.papers - self.extracted} from the cache)",
             f"mentions: {self.mentions}",
             f"results: {self.results}",
             f"entities: {self.entities}" + (f" ({labels})" if labels else ""),
@@ -86,41 +98,206 @@ def build(
     progress: Progress = no_progress,
 ) -> tuple[BuildSummary, ReadReport]:
     """Build the graph of ``inputs`` and make it the store's graph. ``n_process`` extraction
-    processes are used, by default :func:`default_processes` of the number of papers.
+    processes are used, by default :func:`default_processes` of the number of papers to
+    extract; a paper whose text the store's cache knows is not extracted again.
 
-    Every input is checked before any work starts; the store changes only when the whole
-    build succeeded.
+    Every input is checked before any work starts; the store's graph changes only when the
+    whole build succeeded.
     """
     started = time.perf_counter()
-    minter = IriMinter(base)
     report = ReadReport()
     papers = list(progress(read_papers(inputs, report=report), "reading", None))
-    nlp = SpacyExtractor.create(extractor, min_confidence=min_confidence)
-    analyses = [
-        analyse(paper, mentions)
-        for paper, mentions in progress(
-            nlp.extract(papers, n_process=n_process or default_processes(len(papers))),
-            "extracting",
-            len(papers),
-        )
-    ]
-    resolution = resolve((a.paper, a.mentions) for a in analyses)
-    summary = BuildSummary(
-        papers=len(papers),
-        mentions=sum(len(a.mentions) for a in analyses),
-        results=sum(len(a.results) for a in analyses),
-        entities=len(resolution.entities),
-        skipped=len(report.skipped),
-        merged=report.merged,
-    )
-    for entity in resolution.entities.values():
-        summary.per_label[entity.label.value] = summary.per_label.get(entity.label.value, 0) + 1
-    triples = graph_triples(
-        analyses,
-        resolution,
-        minter=minter,
-        extraction=ExtractionInfo(name=nlp.name, version=nlp.version),
-    )
-    summary.triples = store.replace(progress(triples, "writing", None))
+    settings = BuildSettings(extractor, _extractor_version(), min_confidence, base)
+    summary = _write_graph(papers, store, settings, n_process=n_process, progress=progress)
+    summary.skipped = len(report.skipped)
+    summary.merged = report.merged
     summary.seconds = time.perf_counter() - started
     return summary, report
+
+
+@dataclass(slots=True)
+class Change:
+    """How ``kg add`` or ``kg remove`` changed the store's set of papers."""
+
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    removed: int = 0
+
+    def line(self) -> str:
+        return (
+            f"papers added: {self.added}, replaced: {self.replaced}, "
+            f"unchanged: {self.unchanged}, removed: {self.removed}"
+        )
+
+
+def add(
+    inputs: Sequence[str | Path],
+    store: GraphStore,
+    *,
+    n_process: int | None = None,
+    progress: Progress = no_progress,
+) -> tuple[BuildSummary | None, Change, ReadReport]:
+    """Add the papers of ``inputs`` to the store's graph, built as before (extractor,
+    confidence floor, base). A paper the store holds (same id) is replaced by the one read.
+    Resolution runs over the whole new set of papers, so the graph is the one ``kg build``
+    would give for them; no paper already extracted is extracted again. Returns no summary
+    when nothing changed, and then writes nothing.
+    """
+    started = time.perf_counter()
+    settings, held = _live_papers(store)
+    report = ReadReport()
+    papers = {paper.id: paper for paper in held}
+    change = Change()
+    for paper in progress(read_papers(inputs, report=report), "reading", None):
+        earlier = papers.get(paper.id)
+        if earlier is None:
+            change.added += 1
+        elif dataclasses.replace(earlier, source=paper.source) == paper:
+            change.unchanged += 1
+        else:
+            change.replaced += 1
+        # A known id keeps its place, so the graph is the one of a build of the same papers.
+        papers[paper.id] = paper
+    current = dataclasses.replace(settings, version=_extractor_version())
+    if not (change.added or change.replaced) and current == settings:
+        return None, change, report
+    summary = _write_graph(
+        list(papers.values()), store, current, n_process=n_process, progress=progress
+    )
+    summary.skipped = len(report.skipped)
+    summary.merged = report.merged
+    summary.seconds = time.perf_counter() - started
+    return summary, change, report
+
+
+def remove(
+    ids: Sequence[str],
+    store: GraphStore,
+    *,
+    n_process: int | None = None,
+    progress: Progress = no_progress,
+) -> tuple[BuildSummary, Change]:
+    """Take the papers with ``ids`` out of the store's graph and resolve the rest anew.
+    An id the store does not hold stops the removal before anything changes."""
+    started = time.perf_counter()
+    settings, held = _live_papers(store)
+    known = {paper.id for paper in held}
+    unknown = [i for i in dict.fromkeys(ids) if i not in known]
+    if unknown:
+        raise StoreError(
+            f"no paper with id {', '.join(map(repr, unknown))} in the store at {store.path}; "
+            "nothing was removed. List the ids with "
+            "`kg query 'SELECT ?id WHERE { ?paper dcterms:identifier ?id }'`"
+        )
+    gone = set(ids)
+    kept = [paper for paper in held if paper.id not in gone]
+    current = dataclasses.replace(settings, version=_extractor_version())
+    summary = _write_graph(kept, store, current, n_process=n_process, progress=progress)
+    summary.seconds = time.perf_counter() - started
+    return summary, Change(removed=len(held) - len(kept), unchanged=len(kept))
+
+
+#: Extracted papers are committed to the cache in batches of this many, so a killed build
+#: keeps what it extracted.
+CACHE_BATCH = 64
+
+
+def _extractor_version() -> str:
+    # The version SpacyExtractor.create gives its extractors, known without loading a model.
+    from kg import __version__
+
+    return __version__
+
+
+def _live_papers(store: GraphStore) -> tuple[BuildSettings, list[Paper]]:
+    """The settings and papers of the store's live graph."""
+    generation = store.generation
+    if generation is None or not store.exists():
+        raise StoreError(
+            f"no paperkg store at {store.path}; run `kg build INPUT... --store {store.path}` first"
+        )
+    with CorpusFile(store.path / CORPUS_FILE) as corpus:
+        settings, papers = corpus.settings(generation), corpus.papers(generation)
+    if settings is None or papers is None:
+        raise StoreError(
+            f"the store at {store.path} keeps no record of its papers (an earlier paperkg "
+            f"built it); run `kg build INPUT... --store {store.path}` once, then add to it"
+        )
+    return settings, papers
+
+
+def _write_graph(
+    papers: Sequence[Paper],
+    store: GraphStore,
+    settings: BuildSettings,
+    *,
+    n_process: int | None,
+    progress: Progress,
+) -> BuildSummary:
+    """Make the graph of ``papers`` the store's graph, extracting only what the cache lacks."""
+    store.prepare()
+    with CorpusFile(store.path / CORPUS_FILE) as corpus:
+        records, extracted = _extraction_records(
+            papers, corpus, settings, n_process=n_process, progress=progress
+        )
+        analyses = [analysis_from_record(p, records[text_key(p)]) for p in papers]
+        del records
+        resolution = resolve((a.paper, a.mentions) for a in analyses)
+        summary = BuildSummary(
+            papers=len(papers),
+            mentions=sum(len(a.mentions) for a in analyses),
+            results=sum(len(a.results) for a in analyses),
+            entities=len(resolution.entities),
+            extracted=extracted,
+        )
+        for entity in resolution.entities.values():
+            label = entity.label.value
+            summary.per_label[label] = summary.per_label.get(label, 0) + 1
+        triples = graph_triples(
+            analyses,
+            resolution,
+            minter=IriMinter(settings.base),
+            extraction=ExtractionInfo(name=settings.extractor, version=settings.version),
+        )
+        summary.triples = store.replace(
+            progress(triples, "writing", None),
+            on_written=lambda generation: corpus.record_generation(generation, settings, papers),
+        )
+        if store.generation is not None:
+            corpus.keep_only(store.generation)
+    return summary
+
+
+def _extraction_records(
+    papers: Sequence[Paper],
+    corpus: CorpusFile,
+    settings: BuildSettings,
+    *,
+    n_process: int | None,
+    progress: Progress,
+) -> tuple[dict[str, bytes], int]:
+    """Each paper's analysis record by text key, from the cache or extracted (each distinct
+    text once) and committed to the cache batch by batch; and how many texts were extracted."""
+    key = settings.extraction_key
+    records = corpus.cached(dict.fromkeys(text_key(p) for p in papers), key)
+    missing = list({text_key(p): p for p in papers if text_key(p) not in records}.values())
+    if not missing:
+        return records, 0
+    nlp = SpacyExtractor.create(settings.extractor, min_confidence=settings.min_confidence)
+    if nlp.version != settings.version:
+        raise ModelError(
+            f"the {settings.extractor} extractor is version {nlp.version}, not "
+            f"{settings.version}; reinstall paperkg"
+        )
+    batch: dict[str, bytes] = {}
+    extracted = nlp.extract(missing, n_process=n_process or default_processes(len(missing)))
+    for paper, mentions in progress(extracted, "extracting", len(missing)):
+        batch[text_key(paper)] = analysis_record(analyse(paper, mentions))
+        if len(batch) >= CACHE_BATCH:
+            corpus.remember(batch, key)
+            records.update(batch)
+            batch = {}
+    corpus.remember(batch, key)
+    records.update(batch)
+    return records, len(missing)

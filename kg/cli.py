@@ -46,11 +46,44 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(f"built {args.store}")
     for line in summary.lines():
         print(f"  {line}")
-    if report.skipped:
-        print(f"{len(report.skipped)} record(s) skipped; first ones:", file=sys.stderr)
-        for error in report.skipped[:10]:
-            print(f"  {error}", file=sys.stderr)
+    _print_skipped(report.skipped)
     return 0
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from kg.build import add
+
+    summary, change, report = add(
+        args.inputs, _store(args), n_process=args.n_process, progress=_progress
+    )
+    _print_change(args.store, summary, change)
+    _print_skipped(report.skipped)
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from kg.build import remove
+
+    summary, change = remove(args.ids, _store(args), n_process=args.n_process, progress=_progress)
+    _print_change(args.store, summary, change)
+    return 0
+
+
+def _print_change(store: str, summary, change) -> None:
+    if summary is None:
+        print(f"{store} unchanged")
+        print(f"  {change.line()}")
+        return
+    print(f"updated {store}")
+    for line in [change.line(), *summary.lines()]:
+        print(f"  {line}")
+
+
+def _print_skipped(skipped: Sequence[object]) -> None:
+    if skipped:
+        print(f"{len(skipped)} record(s) skipped; first ones:", file=sys.stderr)
+        for error in skipped[:10]:
+            print(f"  {error}", file=sys.stderr)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -187,15 +220,34 @@ def make_parser() -> argparse.ArgumentParser:
         metavar="IRI",
         help="base of minted IRIs (default: %(default)s)",
     )
-    p.add_argument(
-        "--n-process",
-        type=int,
-        default=None,
-        metavar="N",
-        help="processes for extraction (default: 1 for fewer than 500 papers, else one per "
-        "CPU core, at most 4)",
-    )
+    _n_process_option(p)
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser(
+        "add",
+        parents=[common],
+        help="add papers to the store's graph, or replace the ones it holds",
+        description="Read papers from INPUT files and add them to the store's graph; a paper "
+        "with the id of one the graph holds replaces it. The graph is resolved anew over all "
+        "its papers, built as before (extractor, confidence floor, base); papers already "
+        "extracted are not extracted again. The store is only changed when the whole update "
+        "succeeds.",
+    )
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="input files")
+    _n_process_option(p)
+    p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser(
+        "remove",
+        parents=[common],
+        help="take papers out of the store's graph",
+        description="Take the papers with the given ids (dcterms:identifier, as arxiv:2212.09058 "
+        "or doi:10.1/x) out of the store's graph and resolve the rest anew. An unknown id "
+        "stops the removal before anything changes.",
+    )
+    p.add_argument("ids", nargs="+", metavar="ID", help="paper ids")
+    _n_process_option(p)
+    p.set_defaults(func=cmd_remove)
 
     p = sub.add_parser("export", parents=[common], help="write the graph as RDF")
     p.add_argument("-o", "--output", metavar="FILE", help="output file (default: stdout)")
@@ -278,6 +330,17 @@ def make_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_serve)
     return parser
+
+
+def _n_process_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--n-process",
+        type=int,
+        default=None,
+        metavar="N",
+        help="processes for extraction (default: 1 for fewer than 500 papers to extract, else "
+        "one per CPU core, at most 4)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -29,7 +29,8 @@ def test_build_prints_summary(tmp_path, sample_path, capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0] == f"built {store}"
     assert out[1] == "  papers: 6 (0 duplicates merged)"
-    assert [line.split(":")[0].strip() for line in out[2:]] == [
+    assert out[2] == "  extracted: 6 (0 from the cache)"
+    assert [line.split(":")[0].strip() for line in out[3:]] == [
         "mentions",
         "results",
         "entities",

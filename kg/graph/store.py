@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -58,6 +58,20 @@ def _to_ox(term: URIRef | Literal | BNode) -> ox.NamedNode | ox.Literal | ox.Bla
     raise TypeError(f"not an RDF term: {term!r}")
 
 
+def _writer_alive(generation: str) -> bool:
+    """Whether the process that writes ``generation`` (named ``g<time>-<pid>-<ns>``) runs."""
+    parts = generation.split("-")
+    if len(parts) != 4 or not parts[2].isdigit():
+        return False
+    try:
+        os.kill(int(parts[2]), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def to_quads(triples: Iterable[Triple]) -> Iterator[ox.Quad]:
     default = ox.DefaultGraph()
     for s, p, o in triples:
@@ -85,6 +99,21 @@ class GraphStore:
     def exists(self) -> bool:
         return self.current.is_dir()
 
+    @property
+    def generation(self) -> str | None:
+        """The name of the live generation, or None before the first build."""
+        return Path(os.readlink(self.current)).name if self.current.is_symlink() else None
+
+    def prepare(self) -> None:
+        """Make the folder a store (or check that it is one) before anything is written to
+        it, and remove what writers killed mid-way left behind."""
+        self._check_folder()
+        generations = self.path / _GENERATIONS
+        generations.mkdir(parents=True, exist_ok=True)
+        for leftover in generations.iterdir():
+            if leftover.name != self.generation and not _writer_alive(leftover.name):
+                shutil.rmtree(leftover, ignore_errors=True)
+
     def _check_folder(self) -> None:
         if self.path.exists() and not self.path.is_dir():
             raise StoreError(f"{self.path} is a file, not a store folder; choose another --store")
@@ -98,15 +127,18 @@ class GraphStore:
                 "or remove the folder"
             )
 
-    def replace(self, triples: Iterable[Triple]) -> int:
+    def replace(
+        self, triples: Iterable[Triple], *, on_written: Callable[[str], None] | None = None
+    ) -> int:
         """Write ``triples`` as the store's new graph and return how many were written.
 
         The previous graph stays live until the new one is complete on disk: if writing fails
-        or is interrupted, the store is as it was and the partial generation is removed.
+        or is interrupted, the store is as it was and the partial generation is removed (or,
+        after a kill, by the next write). ``on_written`` is called with the new generation's
+        name once it is complete and before it goes live; if it raises, nothing goes live.
         """
-        self._check_folder()
+        self.prepare()
         generations = self.path / _GENERATIONS
-        generations.mkdir(parents=True, exist_ok=True)
         target = (
             generations / f"g{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns()}"
         )
@@ -124,6 +156,8 @@ class GraphStore:
             store.flush()
             store.optimize()
             del store
+            if on_written is not None:
+                on_written(target.name)
             self._switch_to(target)
         except BaseException:
             shutil.rmtree(target, ignore_errors=True)

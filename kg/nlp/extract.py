@@ -20,6 +20,7 @@ from kg.nlp import lexicon
 from kg.nlp.docview import TITLE_SEPARATOR, view
 from kg.nlp.hygiene import clean_span
 from kg.nlp.mention import Label, Mention
+from kg.nlp.orphans import exit_with_parent
 from kg.nlp.pipeline import DEFAULT_EXTRACTOR, build_pipeline, load_judge
 from kg.nlp.rules import SPANS_KEY, ensure_span_extensions, is_name_like
 
@@ -386,6 +387,7 @@ _WORKER: SpacyExtractor | None = None
 
 def _start_worker(name: str, min_confidence: float) -> None:
     global _WORKER
+    exit_with_parent()
     # One BLAS thread per worker: the workers already share out the cores.
     threadpool_limits(1)
     if _WORKER is None:

@@ -1,0 +1,92 @@
+"""The store's corpus file: analyses survive the cache unchanged, keyed by text and extractor;
+generations keep their papers; leftovers of killed writers go."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+import pytest
+
+from kg.graph.corpus import (
+    BuildSettings,
+    CorpusFile,
+    analysis_from_record,
+    analysis_record,
+    paper_from_record,
+    paper_record,
+    text_key,
+)
+from kg.graph.store import GraphStore
+from kg.ingest import Paper, read_papers
+from kg.nlp import SpacyExtractor
+from kg.nlp.analysis import analyse
+
+SETTINGS = BuildSettings("rules", "1.0", 0.0, "https://example.org/")
+
+
+CODE = Paper(
+    id="code:1",
+    title="GlowNet: Light Image Generation",
+    abstract="We propose GlowNet, a novel network for image generation. "
+    "Code is at https://github.com/example/GlowNet.",
+)
+
+
+@pytest.fixture(scope="module")
+def sample_analyses(sample_path):
+    extractor = SpacyExtractor.create("rules")
+    papers = [*read_papers(sample_path), CODE]
+    return [analyse(p, m) for p, m in extractor.extract(papers)]
+
+
+def test_analysis_round_trip(sample_analyses):
+    # The sample holds results with their method, dataset and metric, and links to code.
+    assert any(a.results for a in sample_analyses)
+    assert any(a.link_methods and any(a.link_methods) for a in sample_analyses)
+    for analysis in sample_analyses:
+        record = analysis_record(analysis)
+        assert analysis_from_record(analysis.paper, record) == analysis
+
+
+def test_paper_round_trip(sample_analyses):
+    for analysis in sample_analyses:
+        assert paper_from_record(paper_record(analysis.paper)) == analysis.paper
+
+
+def test_cache_is_keyed_by_text_and_extraction(tmp_path, sample_analyses):
+    analysis = sample_analyses[0]
+    key = text_key(analysis.paper)
+    newer = dataclasses.replace(SETTINGS, version="1.1")
+    edited = dataclasses.replace(analysis.paper, abstract=analysis.paper.abstract + " More.")
+    with CorpusFile(tmp_path / "corpus.sqlite") as corpus:
+        corpus.remember({key: analysis_record(analysis)}, SETTINGS.extraction_key)
+    with CorpusFile(tmp_path / "corpus.sqlite") as corpus:
+        assert set(corpus.cached([key], SETTINGS.extraction_key)) == {key}
+        assert corpus.cached([key], newer.extraction_key) == {}
+        assert corpus.cached([text_key(edited)], SETTINGS.extraction_key) == {}
+
+
+def test_generations_keep_their_papers(tmp_path, sample_analyses):
+    papers = [a.paper for a in sample_analyses]
+    with CorpusFile(tmp_path / "corpus.sqlite") as corpus:
+        corpus.record_generation("g1", SETTINGS, papers)
+        corpus.record_generation("g2", SETTINGS, papers[:2])
+        assert corpus.papers("g1") == papers
+        corpus.keep_only("g2")
+        assert corpus.papers("g1") is None
+        assert corpus.papers("g2") == papers[:2]
+        assert corpus.settings("g2") == SETTINGS
+
+
+def test_prepare_removes_what_killed_writers_left(tmp_path, triples):
+    store = GraphStore(tmp_path / "store")
+    store.replace(triples)
+    generations = tmp_path / "store" / "generations"
+    dead = generations / "g20240101-000000-999999999-1"  # no process has this pid
+    running = generations / f"g20240101-000000-{os.getpid()}-1"
+    dead.mkdir()
+    running.mkdir()
+    store.prepare()
+    assert not dead.exists() and running.exists()
+    assert (generations / str(store.generation)).is_dir()
