@@ -27,6 +27,7 @@ from kg.graph.store import GraphStore
 from kg.ingest import Paper, ReadReport, read_papers
 from kg.nlp import DEFAULT_EXTRACTOR, SpacyExtractor
 from kg.nlp.analysis import analyse
+from kg.nlp.pipeline import extractor_fingerprint
 from kg.resolve import resolve
 
 log = logging.getLogger("kg.build")
@@ -107,7 +108,7 @@ def build(
     started = time.perf_counter()
     report = ReadReport()
     papers = list(progress(read_papers(inputs, report=report), "reading", None))
-    settings = BuildSettings(extractor, _extractor_version(), min_confidence, base)
+    settings = BuildSettings(extractor, _extractor_version(extractor), min_confidence, base)
     summary = _write_graph(papers, store, settings, n_process=n_process, progress=progress)
     summary.skipped = len(report.skipped)
     summary.merged = report.merged
@@ -159,7 +160,7 @@ def add(
             change.replaced += 1
         # A known id keeps its place, so the graph is the one of a build of the same papers.
         papers[paper.id] = paper
-    current = dataclasses.replace(settings, version=_extractor_version())
+    current = dataclasses.replace(settings, version=_extractor_version(settings.extractor))
     if not (change.added or change.replaced) and current == settings:
         return None, change, report
     summary = _write_graph(
@@ -192,7 +193,7 @@ def remove(
         )
     gone = set(ids)
     kept = [paper for paper in held if paper.id not in gone]
-    current = dataclasses.replace(settings, version=_extractor_version())
+    current = dataclasses.replace(settings, version=_extractor_version(settings.extractor))
     summary = _write_graph(kept, store, current, n_process=n_process, progress=progress)
     summary.seconds = time.perf_counter() - started
     return summary, Change(removed=len(held) - len(kept), unchanged=len(kept))
@@ -203,11 +204,11 @@ def remove(
 CACHE_BATCH = 64
 
 
-def _extractor_version() -> str:
+def _extractor_version(extractor: str) -> str:
     # The version SpacyExtractor.create gives its extractors, known without loading a model.
     from kg import __version__
 
-    return __version__
+    return f"{__version__}+{extractor_fingerprint(extractor)}"
 
 
 def _live_papers(store: GraphStore) -> tuple[BuildSettings, list[Paper]]:

@@ -21,7 +21,7 @@ from kg.nlp.docview import TITLE_SEPARATOR, view
 from kg.nlp.hygiene import clean_span
 from kg.nlp.mention import Label, Mention
 from kg.nlp.orphans import exit_with_parent
-from kg.nlp.pipeline import DEFAULT_EXTRACTOR, build_pipeline, load_judge
+from kg.nlp.pipeline import DEFAULT_EXTRACTOR, build_pipeline, extractor_fingerprint, load_judge
 from kg.nlp.rules import SPANS_KEY, ensure_span_extensions, is_name_like
 
 _NAME = re.compile(r"[^\W\d_]{2}")
@@ -332,7 +332,7 @@ class SpacyExtractor:
         return cls(
             build_pipeline(extractor),
             name=extractor,
-            version=__version__,
+            version=f"{__version__}+{extractor_fingerprint(extractor)}",
             min_confidence=min_confidence,
             judge=load_judge() if extractor == "model" else None,
         )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
@@ -174,6 +176,27 @@ def load_judge() -> SpecificityJudge | None:
     if not (path / "weights.json").exists():
         return None
     return SpecificityJudge.from_disk(path)
+
+
+@cache
+def extractor_fingerprint(extractor: str = DEFAULT_EXTRACTOR) -> str:
+    """A short hash of everything an extractor's output depends on besides the text: the
+    extraction code and, for ``model``, the shipped model and classifier weights. It tells
+    analyses of one extractor apart from another's, so a cache never serves stale ones.
+
+    >>> len(extractor_fingerprint("rules"))
+    10
+    """
+    digest = hashlib.sha256(extractor.encode())
+    sources = sorted(Path(__file__).parent.glob("*.py"))
+    if extractor == "model":
+        weights = Path(os.environ.get("PAPERKG_SPECIFICITY") or model_path().parent / "specificity")
+        sources += sorted(p for p in model_path().rglob("*") if p.is_file())
+        sources += sorted(p for p in weights.glob("*") if p.is_file())
+    for source in sources:
+        digest.update(source.name.encode())
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:10]
 
 
 def build_pipeline(extractor: str = DEFAULT_EXTRACTOR) -> Language:

@@ -131,3 +131,23 @@ def test_a_metric_spelt_with_one_letter_is_kept_and_map_inference_is_no_metric(e
     names = [(m.text, m.label.value) for m in next(extractor.extract([paper]))[1]]
     assert ("F1", "METRIC") in names and ("mAP", "METRIC") in names
     assert ("MAP", "METRIC") not in names
+
+
+def test_other_classifier_weights_make_another_extractor_version(tmp_path, monkeypatch):
+    import shutil
+
+    from kg.nlp.pipeline import extractor_fingerprint, model_path
+
+    shipped = extractor_fingerprint("model")
+    weights = tmp_path / "specificity"
+    shutil.copytree(model_path().parent / "specificity", weights)
+    (weights / "weights.json").write_text(
+        (weights / "weights.json").read_text().replace('"margins":[-1.5', '"margins":[-1.0')
+    )
+    monkeypatch.setenv("PAPERKG_SPECIFICITY", str(weights))
+    extractor_fingerprint.cache_clear()
+    try:
+        assert extractor_fingerprint("model") != shipped
+        assert extractor_fingerprint("rules") != extractor_fingerprint("model")
+    finally:
+        extractor_fingerprint.cache_clear()
