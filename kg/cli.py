@@ -114,9 +114,10 @@ def cmd_viz(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    graph = _store(args).to_graph()  # first, so that a missing store is reported at once
     from kg.graph.validate import validate_graph
 
-    report = validate_graph(_store(args).to_graph())
+    report = validate_graph(graph)
     if report.conforms:
         print(f"{args.store}: conforms to the paperkg shapes")
         return 0
