@@ -8,7 +8,7 @@ from __future__ import annotations
 from rdflib import URIRef
 from rdflib.namespace import DefinedNamespace, Namespace
 
-ONTOLOGY_IRI = "https://w3id.org/paperkg/ontology"
+from kg.graph.terms import ONTOLOGY_IRI
 
 
 class PKG(DefinedNamespace):
@@ -80,3 +80,4 @@ class PKG(DefinedNamespace):
     # entities
     mentionCount: URIRef  # How many mentions denote the entity itself.
     paperCount: URIRef  # How many papers name the entity or an entity under it.
+    paperRank: URIRef  # The entity's place by paper count among the entities of its type.
