@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from itertools import groupby
 from typing import TypeVar
 
 from spacy.language import Language
@@ -74,18 +75,17 @@ def pipe_in_pieces(
     that fits is one piece at offset 0.
     """
     limit = nlp.max_length
-
-    def pieces() -> Iterator[tuple[str, tuple[Context, int, bool]]]:
-        for text, context in texts:
-            if len(text) <= limit:
-                yield text, (context, 0, True)
-                continue
+    # A pipeline's memory grows with the characters of a batch, so the pieces of a long text
+    # go through one at a time, between batches of the texts that fit.
+    for long, run in groupby(texts, key=lambda pair: len(pair[0]) > limit):
+        if not long:
+            for doc, context in nlp.pipe(run, as_tuples=True, batch_size=batch_size):
+                yield doc, context, 0, True
+            continue
+        for text, context in run:
             cut = text_pieces(text, limit=limit)
             for i, (offset, piece) in enumerate(cut):
-                yield piece, (context, offset, i == len(cut) - 1)
-
-    for doc, (context, offset, last) in nlp.pipe(pieces(), as_tuples=True, batch_size=batch_size):
-        yield doc, context, offset, last
+                yield nlp(piece), context, offset, i == len(cut) - 1
 
 
 def share_abbreviations(mentions: list[Mention]) -> list[Mention]:
