@@ -235,3 +235,16 @@ def test_a_name_with_a_kind_word_is_the_name():
     assert first is entities["transformer"] and second.key == "language model"
     # A lower-case phrase keeps its kind word: there is no "language" method to fold it into.
     assert "language" not in entities
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("human judgements", "human judgments"),
+        ("text summarisation", "text summarization"),
+        ("language modelling", "language modeling"),
+        ("k-nearest neighbours", "k-nearest neighbors"),
+    ],
+)
+def test_british_and_american_spellings_share_a_key(a, b):
+    assert canonical_key(a) == canonical_key(b)
