@@ -7,6 +7,7 @@ import logging
 import multiprocessing
 import re
 from bisect import bisect_right
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -208,13 +209,22 @@ def merge_spans(doc: Doc) -> list[Candidate]:
     that a weak rule span (below :data:`_SURE_RULE`) never displaces a trained model's span.
     """
     found = _agree(candidates(doc))
+    # Which candidates cover each token, so that a long text with many abbreviations does not
+    # compare every abbreviation's every use with every candidate.
+    covering: defaultdict[int, list[int]] = defaultdict(list)
+    for index, c in enumerate(found):
+        for i in range(c.start, c.end):
+            covering[i].append(index)
+
+    def overlapping(ranges: Iterable[tuple[int, int]]) -> list[Candidate]:
+        hits = {index for start, end in ranges for i in range(start, end) for index in covering[i]}
+        return [found[index] for index in sorted(hits)]
+
     forced: list[Candidate] = []
     for abbreviation in doc._.abbreviations or []:
         long = abbreviation.long
-        long_hits = [c for c in found if c.overlaps(long.start, long.end) and c.end >= long.end - 1]
-        short_hits = [
-            c for c in found if any(c.overlaps(o.start, o.end) for o in abbreviation.occurrences)
-        ]
+        long_hits = [c for c in overlapping([(long.start, long.end)]) if c.end >= long.end - 1]
+        short_hits = overlapping((o.start, o.end) for o in abbreviation.occurrences)
         label = label_from_head(long)
         confidence = _ABBREVIATION_FLOOR
         if long_hits:
