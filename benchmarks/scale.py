@@ -20,8 +20,9 @@ of ``ontology/queries`` on the store in this process (median of ``--repeats``), 
 ``--rdflib-up-to`` papers, with rdflib's in-memory engine over the same graph exported (each
 run stopped after ``--cap`` seconds); ``kg add`` of the new papers in a subprocess; and
 extracting those papers alone in this process with the same extractor and processes (median
-of ``--repeats``). It writes ``scale-N.json`` and ``scale-N.md`` (a table for the benchmarks'
-README) into the work folder.
+of ``--repeats``). It writes ``scale-N.json`` into the work folder after every stage (so a
+run stopped on the way keeps what it measured) and, at the end, ``scale-N.md`` (a table for
+the benchmarks' README).
 
 Memory of a subprocess is sampled from /proc every quarter second (Linux): the peak of the
 summed proportional set size (PSS: pages shared by the extraction workers counted once) and
@@ -487,6 +488,13 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "load_average_at_start": os.getloadavg(),
         "load_average_after": {},
     }
+    results = work / f"scale-{args.n}.json"
+
+    def done(stage: str, line: str) -> None:
+        # Written after every stage, so that a long run stopped on the way keeps its figures.
+        report["load_average_after"][stage] = os.getloadavg()
+        results.write_text(json.dumps(report, indent=2) + "\n", "utf-8")
+        print(line, flush=True)
 
     started = time.perf_counter()
     sources = read_sources(args.source)
@@ -503,8 +511,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     report["tokens"] = words
     report["tokenizer_seconds"] = tokenizer
     texts.clear()
-    print(f"tokenizer only: {tokenizer:.2f} s", flush=True)
-    report["load_average_after"]["tokenizer"] = os.getloadavg()
+    done("tokenizer", f"tokenizer only: {tokenizer:.2f} s")
 
     build = run_command(
         kg_command(
@@ -528,8 +535,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         for p in store_path.glob("corpus.sqlite*")
     )
     report["triples"] = len(store)
-    print(f"build: {build.seconds:.1f} s; {report['triples']} triples", flush=True)
-    report["load_average_after"]["build"] = os.getloadavg()
+    done("build", f"build: {build.seconds:.1f} s; {report['triples']} triples")
 
     queries = named_queries()
     bindings = default_bindings(store)
@@ -544,8 +550,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         }
         for q in queries
     }
-    print("queries timed on the store", flush=True)
-    report["load_average_after"]["queries"] = os.getloadavg()
+    done("queries", "queries timed on the store")
 
     if args.n <= args.rdflib_up_to:
         graph_file = work / "graph.nt"
@@ -557,16 +562,14 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         for name, (seconds, rows) in rdflib["queries"].items():
             report["queries"][name]["rdflib_seconds"] = seconds
             report["queries"][name]["rdflib_rows"] = rows
-        print("queries timed with rdflib", flush=True)
-        report["load_average_after"]["rdflib"] = os.getloadavg()
+        done("rdflib", "queries timed with rdflib")
 
     add = run_command(
         kg_command("add", str(new), "--store", str(store_path), "--n-process", str(args.n_process)),
         work / "add.log",
     )
     report["add"] = _command_report(add, args.new, None)
-    print(f"add: {add.seconds:.1f} s", flush=True)
-    report["load_average_after"]["add"] = os.getloadavg()
+    done("add", f"add: {add.seconds:.1f} s")
 
     papers = list(read_papers([new]))
     load_started = time.perf_counter()
@@ -577,8 +580,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     )
     report["extract_new_seconds"] = extract
     report["add"]["x_extraction"] = add.seconds / extract
-    report["load_average_after"]["extraction"] = os.getloadavg()
     report["harness_peak_rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    done("extraction", f"extracting the new papers alone: {extract:.1f} s")
     return report
 
 
@@ -701,11 +704,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.work.resolve().is_relative_to(ROOT):
         print(f"--work must be outside the project (not in {ROOT})")
         return 2
-    report = measure(args)
-    name = f"scale-{args.n}"
-    (args.work / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n", "utf-8")
-    table = markdown(report)
-    (args.work / f"{name}.md").write_text(table, "utf-8")
+    table = markdown(measure(args))
+    (args.work / f"scale-{args.n}.md").write_text(table, "utf-8")
     print(table)
     return 0
 

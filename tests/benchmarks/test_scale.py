@@ -226,6 +226,8 @@ def test_run_measures_build_add_and_queries(
     assert report["triples"] > 0
     assert report["graph_bytes"] + report["cache_bytes"] <= report["store_bytes"]
     assert add["x_extraction"] > 0
+    stages = ["tokenizer", "build", "queries", "rdflib", "add", "extraction"]
+    assert list(report["load_average_after"]) == stages
 
     queries = sorted(p.stem for p in (ROOT / "ontology" / "queries").glob("*.rq"))
     assert sorted(report["queries"]) == queries
