@@ -6,7 +6,7 @@ build, its peak memory and size on disk, ``kg add`` of new papers, and the named
 
 ``make`` writes N abstracts in the records' JSON Lines format (the fields of the source). Each
 takes a real abstract's first sentence and its number of sentences, and fills the rest with
-sentences drawn from other abstracts of the same venue and year; its title joins the head of
+sentences drawn from the abstracts of the same venue and year; its title joins the head of
 one title from that venue and year ("Prototypical Networks for", "BERT: ") to the tail of
 another. Ids and titles are distinct from each other and from the source's. The records are
 a stream fixed by the seed: the records N to N+K-1 of one stream (``--start N``) are new to
