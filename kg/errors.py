@@ -6,7 +6,8 @@ KgError
 │   └── RecordError            one malformed record (file, line); usually skipped
 ├── StoreError                 the on-disk store is missing, locked or damaged
 ├── QueryError                 a SPARQL query that does not parse or run
-└── ModelError                 an extraction pipeline that cannot be loaded
+├── ModelError                 an extraction pipeline that cannot be loaded
+└── ViewError                  a view that cannot be drawn as asked (unknown entity, bad filter)
 """
 
 from __future__ import annotations
@@ -72,3 +73,7 @@ class QueryError(KgError):
 
 class ModelError(KgError):
     """An extraction pipeline that cannot be built or loaded."""
+
+
+class ViewError(KgError):
+    """A view of the graph that cannot be drawn as asked: an unknown view, entity or filter."""
