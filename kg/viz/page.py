@@ -15,7 +15,6 @@ from typing import Any
 import networkx as nx
 
 from kg.errors import KgError
-from kg.viz.views import node_size
 
 #: Node colours by kind; the legend lists them in this order.
 KIND_COLOURS: dict[str, str] = {
@@ -38,6 +37,9 @@ LAYOUT_SEED = 7
 LAYOUT_CORE = 400
 #: How many of the largest nodes carry a label on the canvas (every node has one on hover).
 LABELLED_NODES = 60
+#: The radius of a paper or result, and of the view's least and most named entities.
+SMALLEST_SIZE = 8.0
+LARGEST_SIZE = 40.0
 # Above this many nodes, edges are hidden while dragging or zooming, to keep it responsive.
 _LARGE = 1000
 
@@ -80,8 +82,20 @@ _SCRIPT = r"""
   var edges = new vis.DataSet(data.edges);
   var network = new vis.Network(document.getElementById("network"),
                                 {nodes: nodes, edges: edges}, data.options);
-  network.once("afterDrawing", function () { window.paperkgReady = true; });
   window.network = network;
+  // Labels keep one size on screen at any zoom, so they can be read when the view is fitted.
+  var labelSize = 0;
+  function relabel() {
+    var size = Math.round(14 / network.getScale());
+    if (size === labelSize) return;
+    labelSize = size;
+    nodes.update(data.labelled.map(function (id) { return {id: id, font: {size: size}}; }));
+  }
+  network.on("zoom", relabel);
+  network.once("afterDrawing", function () {
+    relabel();
+    window.paperkgReady = true;
+  });
   var hidden = {};
   var panel = document.getElementById("panel");
 
@@ -152,6 +166,7 @@ _SCRIPT = r"""
   function focus(id) {
     network.selectNodes([id]);
     network.focus(id, {scale: Math.max(network.getScale(), 1), animation: false});
+    relabel();
     show(id);
   }
   network.on("click", function (params) {
@@ -262,7 +277,8 @@ def view_html(network: nx.Graph, *, title: str) -> str:
     index = {node: i for i, node in enumerate(order)}
     colours = _colours(network)
     positions = layout(network)
-    sizes = {node: node_size(network.nodes[node]) for node in order}
+    most = max((int(network.nodes[n].get("papers") or 0) for n in order), default=0)
+    sizes = {node: node_size(network.nodes[node], most) for node in order}
     by_size = sorted(order, key=lambda n: (-sizes[n], n))
     labelled = set(by_size[:LABELLED_NODES])
     rank = {node: i for i, node in enumerate(by_size)}
@@ -304,6 +320,7 @@ def view_html(network: nx.Graph, *, title: str) -> str:
         "details": details,
         "papers": [list(key) for key in papers],
         "order": [rank[node] for node in order],
+        "labelled": sorted(index[node] for node in labelled),
         "options": _options(len(order)),
     }
     environment = jinja2.Environment(
@@ -336,11 +353,14 @@ def layout(network: nx.Graph, *, seed: int = LAYOUT_SEED) -> dict[Any, tuple[flo
         return {}
     degree = dict(network.degree())
     ranked = sorted(network.nodes, key=lambda n: (-degree[n], str(n)))
-    core = sorted(ranked[:LAYOUT_CORE], key=str)
+    core_graph = network.subgraph(ranked[:LAYOUT_CORE])
+    # The force model pushes parts that do not link apart and shrinks the rest to fit: lay out
+    # the largest linked part, and place other nodes beside their neighbours or around it.
+    core = min(nx.connected_components(core_graph), key=lambda c: (-len(c), min(map(str, c))))
     subgraph = nx.Graph()
-    subgraph.add_nodes_from(core)
+    subgraph.add_nodes_from(sorted(core, key=str))
     subgraph.add_edges_from(
-        sorted(network.subgraph(core).edges(), key=lambda e: sorted(map(str, e)))
+        sorted(core_graph.subgraph(core).edges(), key=lambda e: sorted(map(str, e)))
     )
     placed: dict[Any, Any] = nx.spring_layout(subgraph, seed=seed, iterations=80, weight=None)
     rng = np.random.default_rng(seed)
@@ -368,11 +388,21 @@ def layout(network: nx.Graph, *, seed: int = LAYOUT_SEED) -> dict[Any, tuple[flo
         angle = i * 2.399963  # the golden angle spreads the spiral evenly
         radius = extent + spread * math.sqrt(i + 1)
         placed[node] = np.array([radius * math.cos(angle), radius * math.sin(angle)])
-    scale = 60.0 * math.sqrt(network.number_of_nodes())
+    scale = 100.0 * math.sqrt(network.number_of_nodes())
     return {
         node: (round(float(placed[node][0]) * scale, 1), round(float(placed[node][1]) * scale, 1))
         for node in network.nodes
     }
+
+
+def node_size(data: dict[str, Any], most: int) -> float:
+    """A node's drawn radius: its area grows with its papers, up to :data:`LARGEST_SIZE` for
+    the most named node of the view."""
+    papers = data.get("papers")
+    if papers is None or most <= 0:
+        return SMALLEST_SIZE
+    share = math.sqrt(max(int(papers), 0) / most)
+    return round(SMALLEST_SIZE + (LARGEST_SIZE - SMALLEST_SIZE) * share, 1)
 
 
 def _details(data: dict[str, Any], kind: str, papers: dict[tuple[str, str], int]) -> dict:
@@ -489,6 +519,7 @@ def _options(node_count: int) -> dict[str, Any]:
             "shape": "dot",
             "borderWidth": 1,
             "font": {"size": 14, "strokeWidth": 3, "strokeColor": "#ffffff"},
+            "scaling": {"label": {"drawThreshold": 1}},
         },
         "edges": {
             "smooth": False,

@@ -8,7 +8,6 @@ set of file writers serve them all.
 from __future__ import annotations
 
 import difflib
-import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -621,11 +620,4 @@ def _ordered(network: nx.Graph) -> nx.Graph:
     return ordered
 
 
-def node_size(data: dict) -> float:
-    """A node's drawn radius: area, not radius, grows with its papers."""
-    if data.get("kind") in ("paper", "result"):
-        return 8.0
-    return round(10.0 + 4.0 * math.sqrt(max(int(data.get("papers", 1)), 0)), 1)
-
-
-__all__ = ["DEFAULT_TOP", "ENTITY_KINDS", "VIEWS", "build_view", "node_size", "parse_years"]
+__all__ = ["DEFAULT_TOP", "ENTITY_KINDS", "VIEWS", "build_view", "parse_years"]

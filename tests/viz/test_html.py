@@ -21,8 +21,9 @@ from kg.graph.namespace import PKG
 from kg.viz import write_html
 from kg.viz.page import KIND_COLOURS
 
+from .conftest import CHROMIUM, CHROMIUM_ARGS
+
 EX = Namespace("https://example.org/paperkg-test/")
-CHROMIUM = Path("/usr/bin/chromium")
 HOSTILE_TITLE = "Owls <script>window.pwned = 1;</script> & \"Gloom\" 'Nets' </div>"
 REMOTE = re.compile(r"^\s*(?:https?:)?//", re.IGNORECASE)
 CSS_REMOTE = re.compile(r"@import|url\(\s*['\"]?\s*(?:https?:)?//", re.IGNORECASE)
@@ -224,15 +225,7 @@ def test_page_draws_offline_in_chromium(page: Path, tmp_path: Path, require) -> 
             str(tmp_path / "profile"),
             executable_path=str(CHROMIUM),
             headless=True,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
+            args=CHROMIUM_ARGS,
             viewport={"width": 1200, "height": 800},
         )
         try:
