@@ -72,7 +72,7 @@ def build_view(
     depth: int = 1,
     types: Sequence[str] | None = None,
     min_papers: int = 1,
-    years: tuple[int, int] | None = None,
+    years: tuple[int, int] | int | str | None = None,
     top: int | None = None,
 ) -> nx.Graph:
     """One view of ``store`` as an undirected networkx graph.
@@ -84,7 +84,8 @@ def build_view(
     ``landscape`` (tasks, datasets and methods joined by the papers that apply a method to a
     task, evaluate it on a dataset or use a dataset for a task). ``types`` keeps entities of
     these kinds, ``min_papers`` those named by that many papers, ``years`` (first, last) only
-    papers of those years (entities' paper counts then count those papers alone).
+    papers of those years (entities' paper counts then count those papers alone); a single year
+    or ``"FROM-TO"`` text is taken too.
 
     Node ids are IRIs. Every node has ``kind`` (``paper``, ``method``, ``dataset``, ``task``,
     ``metric`` or ``result``) and ``label``; entities have ``papers`` (their paper count),
@@ -103,6 +104,10 @@ def build_view(
         raise ViewError(f"--depth must be at least 1, got {depth}")
     if top is not None and top < 1:
         raise ViewError(f"--top must be at least 1, got {top}")
+    if isinstance(years, str):
+        years = parse_years(years)
+    elif isinstance(years, int):
+        years = (years, years)
     if years is not None and years[0] > years[1]:
         raise ViewError(f"--year: the first year {years[0]} is after the last {years[1]}")
     limit = top if top is not None else DEFAULT_TOP[view]

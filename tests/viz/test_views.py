@@ -10,10 +10,11 @@ import pytest
 
 from kg.cli import VIEW_FORMATS, VIEW_NAMES, main
 from kg.errors import ViewError
+from kg.graph.store import GraphStore
 from kg.viz import VIEWS, ViewFormat, build_view, view_html, write_view
 from kg.viz.views import parse_years
 
-from .conftest import HOSTILE_TITLE, entity_iri, paper_iri
+from .conftest import HOSTILE_TITLE, entity_iri, paper_iri, small_graph
 
 
 def labels(network: nx.Graph, kind: str | None = None) -> list[str]:
@@ -148,6 +149,27 @@ def test_filters_types_min_papers_and_years(view_store) -> None:
 def test_bad_options_are_view_errors(view_store, options, message) -> None:
     with pytest.raises(ViewError, match=message):
         build_view(view_store, **options)
+
+
+def test_years_may_be_one_year_or_text(view_store) -> None:
+    assert labels(build_view(view_store, "papers", years=2021), "paper") == [
+        "Counting Owls at Dusk"
+    ]
+    assert labels(build_view(view_store, "papers", years="2019-2020"), "paper") == [
+        "Moths & Lanterns <Revisited>",
+        HOSTILE_TITLE,
+    ]
+
+
+def test_a_store_written_again_gives_the_same_page(view_store, tmp_path) -> None:
+    again = GraphStore(tmp_path / "again")
+    again.replace(sorted(small_graph(), reverse=True))
+
+    first = view_html(build_view(view_store, "entity", entity="GT"), title="Owls")
+    second = view_html(build_view(again, "entity", entity="GT"), title="Owls")
+
+    assert first == second
+    assert "Gloom Transformer" in first
 
 
 def test_parse_years() -> None:
