@@ -94,6 +94,11 @@ _SCRIPT = r"""
   network.on("zoom", relabel);
   network.once("afterDrawing", function () {
     relabel();
+    // An entity's view opens on that entity's details.
+    if (data.centre !== null) {
+      network.selectNodes([data.centre]);
+      show(data.centre);
+    }
     window.paperkgReady = true;
   });
   var hidden = {};
@@ -280,7 +285,7 @@ def view_html(network: nx.Graph, *, title: str) -> str:
     most = max((int(network.nodes[n].get("papers") or 0) for n in order), default=0)
     sizes = {node: node_size(network.nodes[node], most) for node in order}
     by_size = sorted(order, key=lambda n: (-sizes[n], n))
-    labelled = set(by_size[:LABELLED_NODES])
+    labelled = set(by_size[:LABELLED_NODES]) | ({network.graph.get("centre")} & set(order))
     rank = {node: i for i, node in enumerate(by_size)}
 
     papers: dict[tuple[str, str], int] = {}
@@ -321,6 +326,7 @@ def view_html(network: nx.Graph, *, title: str) -> str:
         "papers": [list(key) for key in papers],
         "order": [rank[node] for node in order],
         "labelled": sorted(index[node] for node in labelled),
+        "centre": index.get(network.graph.get("centre")),
         "options": _options(len(order)),
     }
     environment = jinja2.Environment(

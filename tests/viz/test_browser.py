@@ -159,3 +159,16 @@ def test_labels_keep_their_size_on_screen_when_zoomed(browser, view_store, tmp_p
     assert zoomed == 7
     assert errors == []
     tab.close()
+
+
+def test_an_entity_view_opens_on_the_entity(browser, view_store, tmp_path) -> None:
+    network = build_view(view_store, "entity", entity="owl detection")
+    tab, errors = open_page(browser, view_html(network, title="Owls"), tmp_path / "e.html")
+
+    assert tab.locator("#panel h2").text_content() == "owl detection"
+    assert tab.evaluate("network.getSelectedNodes().length") == 1
+    assert tab.evaluate("network.body.data.nodes.get(network.getSelectedNodes()[0]).label") == (
+        "owl detection"
+    )
+    assert errors == []
+    tab.close()
