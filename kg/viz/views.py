@@ -574,11 +574,15 @@ def _entity_view(
     for _ in range(depth):
         links = fetch.links(entities=frontier)
         named: Counter[str] = Counter(p for p, _ in links)
-        ranked = sorted(named, key=lambda p: (-named[p], p))
+        years = {p: int(str(info["year"] or 0)) for p, info in fetch.papers(named).items()}
+        ranked = sorted(named, key=lambda p: (-named[p], -years.get(p, 0), p))
         room = max(top - len(paper_iris), 0)
         new_papers = [p for p in ranked if p not in paper_iris][:room]
         cuts += _cut_note(
-            len(new_papers), len(set(ranked) - paper_iris), "papers", "the first by IRI"
+            len(new_papers),
+            len(set(ranked) - paper_iris),
+            "papers",
+            "those naming most of the entities, newest first",
         )
         paper_iris.update(new_papers)
         shared = Counter(e for _, e in fetch.links(papers=new_papers) if e not in entity_iris)

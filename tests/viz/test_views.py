@@ -112,6 +112,18 @@ def test_entity_view_finds_aliases_and_grows_with_depth(view_store) -> None:
     assert str(paper_iri("c")) in two
 
 
+def test_entity_view_keeps_the_newest_papers_when_cut(view_store) -> None:
+    network = build_view(view_store, "entity", entity="Gloom Transformer", top=2)
+
+    assert labels(network, "paper") == [
+        "Counting Owls at Dusk",
+        "Gloom Transformers for Owl Detection",
+    ]
+    assert network.graph["cuts"][0] == (
+        "2 of 3 papers shown (those naming most of the entities, newest first)"
+    )
+
+
 def test_unknown_entity_says_so_and_suggests_close_names(view_store) -> None:
     with pytest.raises(ViewError, match=r"no entity is named 'OwlSet9'; did you mean: OwlSet.*\?"):
         build_view(view_store, "entity", entity="OwlSet9")
