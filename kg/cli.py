@@ -17,6 +17,11 @@ T = TypeVar("T")
 
 log = logging.getLogger("kg")
 
+# The views and file formats of `kg viz`, as kg.viz names them (spelled out here so that
+# building the parser imports no drawing code).
+VIEW_NAMES = ("papers", "cooccurrence", "entity", "landscape")
+VIEW_FORMATS = ("html", "graphml", "gexf", "json")
+
 
 def _progress(items: Iterable[T], description: str, total: int | None) -> Iterable[T]:
     from tqdm import tqdm
@@ -137,13 +142,35 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_viz(args: argparse.Namespace) -> int:
-    from kg.viz import write_html
-    from kg.viz.view import view_graph
+    from kg.viz import ViewFormat, build_view, write_view
+    from kg.viz.views import parse_years
 
-    graph = view_graph(_store(args), max_entities=args.max_entities)
-    path = write_html(graph, args.output, title=args.title, max_entities=args.max_entities)
-    print(f"wrote {path}")
+    if args.view == "entity" and not args.entity:
+        raise _UsageError("the entity view needs a name: kg viz --view entity NAME")
+    if args.view != "entity" and args.entity:
+        raise _UsageError(f"a NAME is for the entity view only, not --view {args.view}")
+    network = build_view(
+        _store(args),
+        args.view,
+        entity=args.entity,
+        depth=args.depth,
+        types=args.types.split(",") if args.types else None,
+        min_papers=args.min_papers,
+        years=parse_years(args.year) if args.year else None,
+        top=args.top,
+    )
+    fmt = ViewFormat(args.format)
+    output = args.output or f"graph.{fmt.value}"
+    path = write_view(network, output, fmt, title=args.title)
+    nodes, links = network.number_of_nodes(), network.number_of_edges()
+    print(f"wrote {path}: {nodes:,} node{'s' * (nodes != 1)}, {links:,} link{'s' * (links != 1)}")
+    for cut in network.graph.get("cuts", []):
+        print(f"  {cut}")
     return 0
+
+
+class _UsageError(KgError):
+    """A command line that asks for something it cannot have; exits 2."""
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -312,17 +339,64 @@ def make_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_query)
 
-    p = sub.add_parser("viz", parents=[common], help="write an interactive HTML view of the graph")
+    p = sub.add_parser(
+        "viz",
+        parents=[common],
+        help="write an interactive page (or GraphML, GEXF, JSON) of a view of the graph",
+        description="Write one view of the graph: papers (the most named entities and their "
+        "papers), cooccurrence (entities linked by the papers that name both), entity NAME (an "
+        "entity's papers, the entities they name, its family and results) or landscape (tasks, "
+        "datasets and methods linked by the papers that apply, evaluate or benchmark them). "
+        "Views are cut to a size a browser draws; the page and this command say what was cut.",
+        epilog="example: kg viz --view entity BERT --depth 2 -o bert.html",
+    )
     p.add_argument(
-        "-o", "--output", default="graph.html", metavar="FILE", help="(default: %(default)s)"
+        "--view",
+        choices=VIEW_NAMES,
+        default="papers",
+        help="what to draw (default: %(default)s)",
+    )
+    p.add_argument("entity", nargs="?", metavar="NAME", help="the entity of --view entity")
+    p.add_argument("-o", "--output", metavar="FILE", help="output file (default: graph.FORMAT)")
+    p.add_argument(
+        "--format",
+        choices=VIEW_FORMATS,
+        default="html",
+        help="html, or graphml/gexf for Gephi and Cytoscape, json (node-link) for D3 "
+        "(default: %(default)s)",
     )
     p.add_argument("--title", default="paperkg", help="page title (default: %(default)s)")
     p.add_argument(
-        "--max-entities",
+        "--top",
         type=int,
-        default=300,
+        default=None,
         metavar="N",
-        help="draw the N entities named by most papers (default: %(default)s)",
+        help="draw the N entities named by most papers (defaults: papers 300, cooccurrence "
+        "300, landscape 300, entity 100; the papers view draws at most N papers too)",
+    )
+    p.add_argument(
+        "--types",
+        metavar="KINDS",
+        help="only these entity kinds, comma-separated: method,dataset,task,metric",
+    )
+    p.add_argument(
+        "--min-papers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="only entities named by at least N papers (default: %(default)s)",
+    )
+    p.add_argument(
+        "--year",
+        metavar="FROM[-TO]",
+        help="only papers of these years (paper counts then count those papers)",
+    )
+    p.add_argument(
+        "--depth",
+        type=int,
+        default=1,
+        metavar="N",
+        help="entity view: steps out from the entity through papers (default: %(default)s)",
     )
     p.set_defaults(func=cmd_viz)
 
@@ -390,6 +464,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return int(args.func(args))
+    except _UsageError as err:
+        parser.error(str(err))
     except KgError as err:
         print(f"kg: error: {err}", file=sys.stderr)
         return 1

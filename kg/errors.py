@@ -7,7 +7,8 @@ KgError
 ├── StoreError                 the on-disk store is missing, locked or damaged
 ├── QueryError                 a SPARQL query that does not parse or run
 │   └── QueryTimeout           a query stopped because it ran out of time
-└── ModelError                 an extraction pipeline that cannot be loaded
+├── ModelError                 an extraction pipeline that cannot be loaded
+└── ViewError                  a view that cannot be drawn as asked (unknown entity, bad filter)
 """
 
 from __future__ import annotations
@@ -81,3 +82,7 @@ class QueryTimeout(QueryError):
 
 class ModelError(KgError):
     """An extraction pipeline that cannot be built or loaded."""
+
+
+class ViewError(KgError):
+    """A view of the graph that cannot be drawn as asked: an unknown view, entity or filter."""

@@ -1,13 +1,25 @@
-"""Views of a paperkg graph: a networkx graph of papers and entities, and an offline HTML page.
+"""Views of a paperkg graph as networkx graphs, and the offline page or files that show them.
 
-Both read an rdflib graph as built by :mod:`kg.graph` (``view_graph`` fetches the part of a
-store worth drawing); pyvis is imported only when drawing.
+:func:`build_view` fetches a view from a store with SPARQL; :func:`view_html` renders it as a
+self-contained page; :func:`write_view` writes it as a page, GraphML, GEXF or JSON.
 """
 
 from __future__ import annotations
 
+from kg.viz.export import ViewFormat, write_view
 from kg.viz.html import write_html
 from kg.viz.network import to_networkx
+from kg.viz.page import view_html
 from kg.viz.view import view_graph
+from kg.viz.views import VIEWS, build_view
 
-__all__ = ["to_networkx", "view_graph", "write_html"]
+__all__ = [
+    "VIEWS",
+    "ViewFormat",
+    "build_view",
+    "to_networkx",
+    "view_graph",
+    "view_html",
+    "write_html",
+    "write_view",
+]

@@ -19,10 +19,11 @@ from rdflib.namespace import DCTERMS
 
 from kg.graph.namespace import PKG
 from kg.viz import write_html
-from kg.viz.html import KIND_COLOURS
+from kg.viz.page import KIND_COLOURS
+
+from .conftest import CHROMIUM, CHROMIUM_ARGS
 
 EX = Namespace("https://example.org/paperkg-test/")
-CHROMIUM = Path("/usr/bin/chromium")
 HOSTILE_TITLE = "Owls <script>window.pwned = 1;</script> & \"Gloom\" 'Nets' </div>"
 REMOTE = re.compile(r"^\s*(?:https?:)?//", re.IGNORECASE)
 CSS_REMOTE = re.compile(r"@import|url\(\s*['\"]?\s*(?:https?:)?//", re.IGNORECASE)
@@ -85,10 +86,7 @@ def parse(path: Path) -> lxml.html.HtmlElement:
 
 def node_data(page: Path) -> list[dict]:
     """The node list the page hands to vis.DataSet."""
-    script = list(parse(page).iter("script"))[-1].text_content()
-    start = script.index("new vis.DataSet(") + len("new vis.DataSet(")
-    nodes, _ = json.JSONDecoder().raw_decode(script, start)
-    return nodes
+    return json.loads(parse(page).get_element_by_id("paperkg-data").text_content())["nodes"]
 
 
 def test_write_html_returns_the_written_path(page: Path, tmp_path: Path) -> None:
@@ -123,6 +121,7 @@ def test_page_inlines_the_vis_network_library(page: Path) -> None:
     assert script in scripts
     assert any(style in s.text_content() for s in document.iter("style"))
     assert "new vis.Network(" in scripts[-1]
+    assert "new vis.DataSet(data.nodes)" in scripts[-1]
 
 
 def test_heading_names_the_graph_and_counts(page: Path) -> None:
@@ -131,6 +130,7 @@ def test_heading_names_the_graph_and_counts(page: Path) -> None:
     assert document.findtext(".//h1") == "Owl papers"
     assert document.findtext(".//title") == "Owl papers"
     assert document.find_class("counts")[0].text_content() == "4 papers · 5 entities · 9 links"
+    assert document.find_class("cuts") == []
 
 
 def test_legend_lists_every_kind_with_its_colour_and_count(page: Path) -> None:
@@ -153,14 +153,15 @@ def test_legend_lists_every_kind_with_its_colour_and_count(page: Path) -> None:
 def test_node_data_carries_colours_and_hover_titles(page: Path) -> None:
     nodes = node_data(page)
 
-    # Node ids are short page-local ids, not IRIs: find nodes by what they show.
-    assert all(node["id"].startswith("n") and "://" not in node["id"] for node in nodes)
+    # Node ids are page-local numbers, not IRIs: find nodes by what they show.
+    assert sorted(node["id"] for node in nodes) == list(range(9))
     [paper] = [n for n in nodes if n["title"].startswith("Gloom Transformers for Owl Detection")]
-    assert paper["title"].startswith("Gloom Transformers for Owl Detection (2023)")
+    assert paper["title"] == "Gloom Transformers for Owl Detection · Paper"
     assert paper["color"] == KIND_COLOURS["paper"]
-    [dataset] = [n for n in nodes if n["label"] == "OwlSet-9K"]
+    [dataset] = [n for n in nodes if n.get("label") == "OwlSet-9K"]
     assert dataset["color"] == KIND_COLOURS["dataset"]
-    assert any(n["title"].startswith(HOSTILE_TITLE + " (2020)") for n in nodes)
+    assert dataset["title"] == "OwlSet-9K · Dataset · 2 papers"
+    assert any(n["title"].startswith(HOSTILE_TITLE) for n in nodes)
 
 
 def test_hostile_titles_are_escaped(graph: Graph, tmp_path: Path) -> None:
@@ -171,8 +172,8 @@ def test_hostile_titles_are_escaped(graph: Graph, tmp_path: Path) -> None:
     assert "window.pwned" in text  # the title is there, only escaped
     assert "<script>window.pwned" not in text
     assert "<Revisited>" not in text and "<Net>" not in text
-    # Two scripts: the library and the drawing; none came from a title.
-    assert len(list(document.iter("script"))) == 2
+    # Three scripts: the library, the data and the drawing; none came from a title.
+    assert len(list(document.iter("script"))) == 3
     assert document.findtext(".//h1") == '<b>Owls</b> & "Moths"'
     assert document.find(".//h1/b") is None
 
@@ -180,8 +181,12 @@ def test_hostile_titles_are_escaped(graph: Graph, tmp_path: Path) -> None:
 def test_max_entities_is_passed_on_and_shown_in_the_counts(graph: Graph, tmp_path: Path) -> None:
     page = write_html(graph, tmp_path / "cut.html", max_entities=1)
 
-    counts = parse(page).find_class("counts")[0].text_content()
-    assert counts == "3 of 4 papers · 1 of 5 entities · 3 links"
+    document = parse(page)
+    assert document.find_class("counts")[0].text_content() == "3 papers · 1 entity · 3 links"
+    assert [p.text_content() for p in document.find_class("cuts")] == [
+        "1 of 5 entities shown (those named by most papers)",
+        "3 of 4 papers shown (those naming them)",
+    ]
     assert len(node_data(page)) == 4
 
 
@@ -190,7 +195,7 @@ def test_output_is_the_same_for_the_same_graph(graph: Graph, tmp_path: Path) -> 
     second = write_html(graph, tmp_path / "two.html").read_bytes()
 
     assert first == second
-    assert b'"randomSeed": 7' in first
+    assert b'"physics":{"enabled":false}' in first
 
 
 def test_page_draws_offline_in_chromium(page: Path, tmp_path: Path, require) -> None:
@@ -220,15 +225,7 @@ def test_page_draws_offline_in_chromium(page: Path, tmp_path: Path, require) -> 
             str(tmp_path / "profile"),
             executable_path=str(CHROMIUM),
             headless=True,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
+            args=CHROMIUM_ARGS,
             viewport={"width": 1200, "height": 800},
         )
         try:
@@ -238,7 +235,7 @@ def test_page_draws_offline_in_chromium(page: Path, tmp_path: Path, require) -> 
             tab.on("pageerror", lambda error: errors.append(str(error)))
             tab.on("request", record_request)
             tab.goto(page.as_uri())
-            tab.wait_for_function("window.network !== undefined")
+            tab.wait_for_function("window.paperkgReady === true")
             counts = tab.evaluate(
                 "[network.body.data.nodes.length, network.body.data.edges.length,"
                 " Object.keys(network.getPositions()).length, window.pwned === undefined]"
