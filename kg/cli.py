@@ -169,9 +169,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def make_parser() -> argparse.ArgumentParser:
-    from kg.graph.iri import DEFAULT_BASE
     from kg.graph.store import DEFAULT_STORE, ExportFormat
-    from kg.nlp.pipeline import DEFAULT_EXTRACTOR, EXTRACTORS
+    from kg.graph.terms import DEFAULT_BASE
+    from kg.nlp import DEFAULT_EXTRACTOR, EXTRACTORS
     from kg.query.sparql import ResultFormat
 
     common = argparse.ArgumentParser(add_help=False)

@@ -17,6 +17,7 @@ from rdflib.namespace import DCTERMS, FOAF, PROV, SDO, SKOS
 
 from kg.graph.iri import IriMinter
 from kg.graph.namespace import PKG
+from kg.graph.terms import PREFIXES, Triple
 from kg.ingest.paper import Paper
 from kg.nlp.analysis import PaperAnalysis
 from kg.nlp.links import COMPONENT as LINK_COMPONENT
@@ -24,8 +25,6 @@ from kg.nlp.links import Link, LinkKind
 from kg.nlp.mention import Label, Mention
 from kg.nlp.results import ResultClaim, ResultKind
 from kg.resolve.entity import Entity, Resolution
-
-Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
 ENTITY_CLASS = {
     Label.METHOD: PKG.Method,
@@ -47,18 +46,6 @@ ASSOCIATIONS = (
     (Label.METHOD, Label.DATASET, PKG.evaluatedOn),
     (Label.DATASET, Label.TASK, PKG.benchmarkFor),
 )
-
-PREFIXES = {
-    "pkg": str(PKG),
-    "dcterms": str(DCTERMS),
-    "skos": str(SKOS),
-    "prov": str(PROV),
-    "foaf": str(FOAF),
-    "schema": str(SDO),
-    "rdfs": str(RDFS),
-    "owl": str(OWL),
-    "xsd": str(XSD),
-}
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from rdflib import URIRef
 
-DEFAULT_BASE = "https://w3id.org/paperkg/resource/"
+from kg.graph.terms import DEFAULT_BASE
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from rdflib import URIRef
 from rdflib.namespace import DefinedNamespace, Namespace
 
-ONTOLOGY_IRI = "https://w3id.org/paperkg/ontology"
+from kg.graph.terms import ONTOLOGY_IRI
 
 
 class PKG(DefinedNamespace):

@@ -13,13 +13,15 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, TYPE_CHECKING, cast
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
 
 from kg.errors import StoreError
-from kg.graph.build import PREFIXES, Triple
+from kg.graph.terms import PREFIXES, Triple
+
+if TYPE_CHECKING:
+    from rdflib import BNode, Graph, Literal, URIRef
 
 DEFAULT_STORE = Path("paperkg-store")
 _CURRENT = "current"
@@ -44,20 +46,6 @@ class ExportFormat(StrEnum):
         }[self.value]
 
 
-def _to_ox(term: URIRef | Literal | BNode) -> ox.NamedNode | ox.Literal | ox.BlankNode:
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    raise TypeError(f"not an RDF term: {term!r}")
-
-
 def _writer_alive(generation: str) -> bool:
     """Whether the process that writes ``generation`` (named ``g<time>-<pid>-<ns>``) runs."""
     parts = generation.split("-")
@@ -73,11 +61,26 @@ def _writer_alive(generation: str) -> bool:
 
 
 def to_quads(triples: Iterable[Triple]) -> Iterator[ox.Quad]:
+    """Oxigraph quads in the default graph from rdflib triples."""
+    # rdflib is loaded here, by what writes graphs, so that reading a store starts fast.
+    from rdflib import BNode, Literal, URIRef
+
+    def term(value: URIRef | Literal | BNode) -> ox.NamedNode | ox.Literal | ox.BlankNode:
+        if isinstance(value, URIRef):
+            return ox.NamedNode(str(value))
+        if isinstance(value, Literal):
+            if value.language:
+                return ox.Literal(str(value), language=value.language)
+            if value.datatype is not None:
+                return ox.Literal(str(value), datatype=ox.NamedNode(str(value.datatype)))
+            return ox.Literal(str(value))
+        if isinstance(value, BNode):
+            return ox.BlankNode(str(value))
+        raise TypeError(f"not an RDF term: {value!r}")
+
     default = ox.DefaultGraph()
     for s, p, o in triples:
-        yield ox.Quad(
-            cast(ox.NamedNode, _to_ox(s)), cast(ox.NamedNode, _to_ox(p)), _to_ox(o), default
-        )
+        yield ox.Quad(cast(ox.NamedNode, term(s)), cast(ox.NamedNode, term(p)), term(o), default)
 
 
 class GraphStore:
@@ -218,6 +221,8 @@ class GraphStore:
             results = store.query(query)
             assert isinstance(results, ox.QueryTriples)
             data = results.serialize(format=ox.RdfFormat.N_TRIPLES) or b""
+        from rdflib import Graph
+
         graph = Graph(bind_namespaces="none")
         for prefix, namespace in PREFIXES.items():
             graph.bind(prefix, namespace)

@@ -16,13 +16,9 @@ from spacy.vectors import Vectors
 from thinc.api import NumpyOps
 
 from kg.errors import ModelError
+from kg.nlp import DEFAULT_EXTRACTOR, EXTRACTORS
 from kg.nlp.rules import ensure_span_extensions
 from kg.nlp.specificity import SpecificityJudge
-
-#: ``model``: the trained NER pipeline shipped in the package, with the rules and
-#: abbreviations around it. ``rules``: rules and abbreviations on a blank pipeline.
-EXTRACTORS = ("model", "rules")
-DEFAULT_EXTRACTOR = "model"
 
 # Used when the shipped model's meta carries no per-label precision.
 _DEFAULT_NER_CONFIDENCE = 0.75

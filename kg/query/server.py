@@ -24,8 +24,8 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg.errors import KgError, QueryError
-from kg.graph.build import PREFIXES
 from kg.graph.store import GraphStore
+from kg.graph.terms import PREFIXES
 from kg.query.sparql import bind_variables, parse_binding
 
 log = logging.getLogger(__name__)

@@ -12,8 +12,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import QueryError
-from kg.graph.build import PREFIXES
 from kg.graph.store import GraphStore
+from kg.graph.terms import PREFIXES
 
 
 class ResultFormat(StrEnum):

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 from rdflib import Graph
 
-from kg.graph.build import PREFIXES
 from kg.graph.store import GraphStore
+from kg.graph.terms import PREFIXES
 
 _VIEW = """
 CONSTRUCT {

@@ -27,3 +27,23 @@ def test_every_term_has_label_and_comment():
     for term in terms:
         assert ontology.value(term, RDFS.label) is not None, term
         assert ontology.value(term, RDFS.comment) is not None, term
+
+
+def test_prefixes_name_the_namespaces_rdflib_knows():
+    from rdflib import OWL, RDFS, XSD
+    from rdflib.namespace import DCTERMS, FOAF, PROV, SDO, SKOS
+
+    from kg.graph.terms import PREFIXES
+
+    known = {
+        "pkg": PKG,
+        "dcterms": DCTERMS,
+        "skos": SKOS,
+        "prov": PROV,
+        "foaf": FOAF,
+        "schema": SDO,
+        "rdfs": RDFS,
+        "owl": OWL,
+        "xsd": XSD,
+    }
+    assert PREFIXES == {prefix: str(namespace) for prefix, namespace in known.items()}

@@ -25,8 +25,8 @@ from rdflib.namespace import DCTERMS
 
 from kg.build import build
 from kg.cli import main
-from kg.graph.build import PREFIXES
 from kg.graph.store import GraphStore
+from kg.graph.terms import PREFIXES
 from kg.query.server import SparqlServer, make_server, negotiate
 
 SAMPLE = Path(__file__).resolve().parents[2] / "kg" / "data" / "sample" / "abstracts.jsonl"
