@@ -39,7 +39,7 @@ AudioSet      mAP   47.9    %
 Traceback (most recent call last):
   ...
 kg.errors.UnknownEntityError: no entity is named 'Audioset-2'; did you mean 'AudioSet'?
->>> graph.to_networkx(max_entities=5).number_of_nodes() > 5
+>>> graph.to_networkx(top=5).number_of_nodes() > 5
 True
 """
 

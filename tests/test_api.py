@@ -15,7 +15,7 @@ pd = pytest.importorskip("pandas", reason="install the notebooks extra: pip inst
 import kg  # noqa: E402
 from kg.api import EntityProfile, KnowledgeGraph, ViewPage  # noqa: E402
 from kg.build import build  # noqa: E402
-from kg.errors import QueryError, StoreError, UnknownEntityError  # noqa: E402
+from kg.errors import KgError, QueryError, StoreError, UnknownEntityError  # noqa: E402
 from kg.graph.store import GraphStore  # noqa: E402
 from kg.viz import build_view, view_html  # noqa: E402
 
@@ -188,21 +188,21 @@ def test_unknown_entity_suggests_close_names(graph):
 
 
 def test_to_networkx_is_build_view(graph, store_path):
-    network = graph.to_networkx(max_entities=5)
-    same = build_view(GraphStore(store_path), "papers", max_entities=5)
+    network = graph.to_networkx(top=5)
+    same = build_view(GraphStore(store_path), "papers", top=5)
     assert sorted(network.nodes) == sorted(same.nodes)
     kinds = [kind for _, kind in network.nodes(data="kind")]
     assert sum(kind != "paper" for kind in kinds) == 5
     assert "paper" in kinds
-    with pytest.raises(ValueError, match="unknown view 'nope'"):
+    with pytest.raises(KgError, match="unknown view 'nope'; choose one of"):
         graph.to_networkx("nope")
 
 
 def test_page_is_the_view_in_an_iframe(graph, store_path, tmp_path):
-    page = graph.page(max_entities=5, title="Sample <graph>", height=420)
+    page = graph.page(top=5, title="Sample <graph>", height=420)
     assert isinstance(page, ViewPage)
     expected = view_html(
-        build_view(GraphStore(store_path), "papers", max_entities=5), title="Sample <graph>"
+        build_view(GraphStore(store_path), "papers", top=5), title="Sample <graph>"
     )
     assert page.html == expected
     frame = page._repr_html_()
@@ -218,7 +218,7 @@ def test_show_displays_the_page(graph, monkeypatch):
     display = pytest.importorskip("IPython.display", reason="install the notebooks extra")
     shown = []
     monkeypatch.setattr(display, "display", lambda *objects: shown.extend(objects))
-    assert graph.show(max_entities=3) is None
+    assert graph.show(top=3) is None
     assert len(shown) == 1 and isinstance(shown[0], ViewPage)
     assert "<title>paperkg: papers</title>" in shown[0].html
 

@@ -8,30 +8,30 @@ from __future__ import annotations
 
 import networkx as nx
 
+from kg.errors import KgError
 from kg.graph.store import GraphStore
 from kg.viz.html import _render, write_html
 from kg.viz.network import to_networkx
 from kg.viz.view import view_graph
 
-__all__ = ["build_view", "to_networkx", "view_graph", "view_html", "write_html"]
+__all__ = ["VIEWS", "build_view", "to_networkx", "view_graph", "view_html", "write_html"]
 
 #: The views :func:`build_view` draws.
 VIEWS = ("papers",)
+#: The entities a view draws unless ``top`` says otherwise.
+DEFAULT_TOP = 300
 
 
 def build_view(
-    store: GraphStore, view: str = "papers", *, max_entities: int = 300, min_papers: int = 1
+    store: GraphStore, view: str = "papers", *, top: int | None = None, min_papers: int = 1
 ) -> nx.Graph:
     """The ``view`` of the store's graph as a networkx graph (see :func:`to_networkx` for its
-    nodes and edges). ``papers``: the ``max_entities`` entities named by most papers (those
-    named by at least ``min_papers``) and the papers that name them."""
+    nodes and edges). ``papers``: the ``top`` entities named by most papers (of those named
+    by at least ``min_papers``; 300 by default) and the papers that name them."""
     if view not in VIEWS:
-        raise ValueError(f"unknown view {view!r}; choose one of {', '.join(VIEWS)}")
-    return to_networkx(
-        view_graph(store, max_entities=max_entities),
-        max_entities=max_entities,
-        min_papers=min_papers,
-    )
+        raise KgError(f"unknown view {view!r}; choose one of: {', '.join(VIEWS)}")
+    top = DEFAULT_TOP if top is None else top
+    return to_networkx(view_graph(store, max_entities=top), max_entities=top, min_papers=min_papers)
 
 
 def view_html(network: nx.Graph, *, title: str = "paperkg") -> str:
