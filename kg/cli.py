@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from kg import __version__
-from kg.errors import KgError
+from kg.errors import KgError, QueryTimeout
 
 T = TypeVar("T")
 
@@ -23,6 +23,17 @@ def _progress(items: Iterable[T], description: str, total: int | None) -> Iterab
 
     # tqdm hides itself when stderr is not a terminal, so logs and CI output stay clean.
     return tqdm(items, desc=description, total=total, unit=" items", leave=False, disable=None)
+
+
+def _seconds(text: str) -> float:
+    """A time limit from the command line: a number of seconds, 0 or more."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"give a number of seconds, such as 30; got {text!r}")
+    return seconds
 
 
 def _store(args: argparse.Namespace):
@@ -111,7 +122,16 @@ def cmd_query(args: argparse.Namespace) -> int:
     from kg.query.sparql import parse_binding
 
     bindings = dict(parse_binding(b) for b in args.bind)
-    text = run_query(_store(args), read_query(args.query), ResultFormat(args.format), bindings)
+    try:
+        text = run_query(
+            _store(args),
+            read_query(args.query),
+            ResultFormat(args.format),
+            bindings,
+            timeout=args.timeout or None,
+        )
+    except QueryTimeout as err:
+        raise QueryTimeout(err.seconds, remedy="raise the limit with --timeout SECONDS") from err
     sys.stdout.write(text)
     return 0
 
@@ -127,9 +147,10 @@ def cmd_viz(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    graph = _store(args).to_graph()  # first, so that a missing store is reported at once
     from kg.graph.validate import validate_graph
 
-    report = validate_graph(_store(args).to_graph())
+    report = validate_graph(graph)
     if report.conforms:
         print(f"{args.store}: conforms to the paperkg shapes")
         return 0
@@ -149,7 +170,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from kg.query.server import make_server
 
-    server = make_server(_store(args), host=args.host, port=args.port)
+    server = make_server(_store(args), host=args.host, port=args.port, timeout=args.timeout or None)
     if not args.quiet:
         # One access line per request, without the "kg: warning:" prefix of other messages.
         access = logging.getLogger("kg.query.server")
@@ -172,6 +193,7 @@ def make_parser() -> argparse.ArgumentParser:
     from kg.graph.store import DEFAULT_STORE, ExportFormat
     from kg.graph.terms import DEFAULT_BASE
     from kg.nlp import DEFAULT_EXTRACTOR, EXTRACTORS
+    from kg.query.limits import DEFAULT_SERVE_TIMEOUT
     from kg.query.sparql import ResultFormat
 
     common = argparse.ArgumentParser(add_help=False)
@@ -281,6 +303,13 @@ def make_parser() -> argparse.ArgumentParser:
         default=ResultFormat.TABLE.value,
         help="result format (default: %(default)s)",
     )
+    p.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=None,
+        metavar="S",
+        help="stop the query after S seconds and exit with an error (default and 0: no limit)",
+    )
     p.set_defaults(func=cmd_query)
 
     p = sub.add_parser("viz", parents=[common], help="write an interactive HTML view of the graph")
@@ -327,6 +356,13 @@ def make_parser() -> argparse.ArgumentParser:
         type=int,
         default=7878,
         help="port to listen on, 0 for any free one (default: %(default)s)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_SERVE_TIMEOUT,
+        metavar="S",
+        help="stop a query after S seconds and answer 503; 0 for no limit (default: %(default)g)",
     )
     p.set_defaults(func=cmd_serve)
     return parser

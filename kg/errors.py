@@ -7,6 +7,7 @@ KgError
 ├── UnknownEntityError         no entity of the graph has the name; suggests close names
 ├── StoreError                 the on-disk store is missing, locked or damaged
 ├── QueryError                 a SPARQL query that does not parse or run
+│   └── QueryTimeout           a query stopped because it ran out of time
 └── ModelError                 an extraction pipeline that cannot be loaded
 """
 
@@ -83,6 +84,14 @@ class UnknownEntityError(KgError, LookupError):
 
 class QueryError(KgError):
     """A SPARQL query that does not parse or fails to run."""
+
+
+class QueryTimeout(QueryError):
+    """A query that ran longer than its time limit and was stopped."""
+
+    def __init__(self, seconds: float, *, remedy: str) -> None:
+        self.seconds = seconds
+        super().__init__(f"the query did not finish within {seconds:g} s and was stopped; {remedy}")
 
 
 class ModelError(KgError):

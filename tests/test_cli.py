@@ -58,6 +58,24 @@ def test_query_formats(built, capsys):
     assert result["results"]["bindings"][0]["n"]["value"] == "6"
 
 
+def test_query_with_a_time_limit_answers_as_without(built, capsys):
+    query = "SELECT (COUNT(?p) AS ?n) WHERE { ?p a pkg:Paper }"
+    assert main(["query", query, "--timeout", "60", "--store", str(built)]) == 0
+    assert capsys.readouterr().out.splitlines() == ["n", "-", "6", "(1 row)"]
+
+
+def test_query_over_its_time_limit_is_stopped(built, capsys):
+    # Every triple against every other, four times over: far more than a second on any graph.
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    assert main(["query", slow, "--timeout", "0.5", "--store", str(built)]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        "kg: error: the query did not finish within 0.5 s and was stopped; "
+        "raise the limit with --timeout SECONDS\n"
+    )
+
+
 def test_query_from_file(built, tmp_path, capsys):
     path = tmp_path / "ask.rq"
     path.write_text('ASK { ?d a pkg:Dataset ; rdfs:label "ESC-50" }')

@@ -80,3 +80,4 @@ class PKG(DefinedNamespace):
     # entities
     mentionCount: URIRef  # How many mentions denote the entity itself.
     paperCount: URIRef  # How many papers name the entity or an entity under it.
+    paperRank: URIRef  # The entity's place by paper count among the entities of its type.

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 from kg.errors import InputError, RecordError
 from kg.ingest.clean import clean_text
+from kg.ingest.encoding import read_text
 from kg.ingest.reader import Reader, Record, build_paper
-from kg.ingest.records import read_text
 
 if TYPE_CHECKING:
     from bibtexparser.model import Block, Entry

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import RecordError
+from kg.ingest.encoding import read_text
 from kg.ingest.reader import Reader, Record, build_paper
-from kg.ingest.records import read_text
 
 __all__ = ["READER"]
 

@@ -10,25 +10,14 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from kg.errors import InputError, RecordError
+from kg.errors import RecordError
+from kg.ingest.encoding import read_text
 from kg.ingest.reader import Reader, Record, build_paper
 
 __all__ = ["READER", "json_objects", "read_text"]
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
-
-
-def read_text(path: Path) -> str:
-    """The whole file as text, with a clear error when it is not UTF-8."""
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise InputError(
-            f"not UTF-8 text (byte {err.start}); re-save the file as UTF-8", path=path
-        ) from err
-    except OSError as err:
-        raise InputError(f"cannot read the file: {err.strerror}", path=path) from err
 
 
 def json_objects(path: Path) -> Iterator[tuple[int, dict[str, object]] | RecordError]:

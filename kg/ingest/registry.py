@@ -13,6 +13,7 @@ from pathlib import Path
 
 from kg.errors import InputError, RecordError, UnknownFormatError
 from kg.ingest import arxiv, bibtex, listing, openalex, records, table
+from kg.ingest.encoding import head_text
 from kg.ingest.paper import Paper
 from kg.ingest.reader import Reader
 
@@ -135,8 +136,7 @@ def _head(path: Path) -> str:
         raise InputError(f"cannot read the file: {err.strerror}", path=path) from err
     if not data.strip():
         raise InputError("the file is empty", path=path)
-    # The cut may fall inside a multi-byte character; the head is only for sniffing.
-    return data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    return head_text(path, data)
 
 
 def _reader_for(path: Path, head: str) -> Reader:

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kg.errors import InputError
+from kg.ingest.encoding import read_text
 from kg.ingest.reader import Reader, Record, build_paper
-from kg.ingest.records import read_text
 
 __all__ = ["READER"]
 

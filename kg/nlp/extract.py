@@ -3,9 +3,11 @@ components found (rules, abbreviations and, where present, a trained NER model).
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import re
 from bisect import bisect_right
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -21,8 +23,11 @@ from kg.nlp.docview import TITLE_SEPARATOR, view
 from kg.nlp.hygiene import clean_span
 from kg.nlp.mention import Label, Mention
 from kg.nlp.orphans import exit_with_parent
+from kg.nlp.pieces import pipe_in_pieces, share_abbreviations, text_pieces
 from kg.nlp.pipeline import DEFAULT_EXTRACTOR, build_pipeline, extractor_fingerprint, load_judge
 from kg.nlp.rules import SPANS_KEY, ensure_span_extensions, is_name_like
+
+logger = logging.getLogger("kg.nlp")
 
 _NAME = re.compile(r"[^\W\d_]{2}")
 _ABBREVIATION_FLOOR = 0.7
@@ -204,13 +209,22 @@ def merge_spans(doc: Doc) -> list[Candidate]:
     that a weak rule span (below :data:`_SURE_RULE`) never displaces a trained model's span.
     """
     found = _agree(candidates(doc))
+    # Which candidates cover each token, so that a long text with many abbreviations does not
+    # compare every abbreviation's every use with every candidate.
+    covering: defaultdict[int, list[int]] = defaultdict(list)
+    for index, c in enumerate(found):
+        for i in range(c.start, c.end):
+            covering[i].append(index)
+
+    def overlapping(ranges: Iterable[tuple[int, int]]) -> list[Candidate]:
+        hits = {index for start, end in ranges for i in range(start, end) for index in covering[i]}
+        return [found[index] for index in sorted(hits)]
+
     forced: list[Candidate] = []
     for abbreviation in doc._.abbreviations or []:
         long = abbreviation.long
-        long_hits = [c for c in found if c.overlaps(long.start, long.end) and c.end >= long.end - 1]
-        short_hits = [
-            c for c in found if any(c.overlaps(o.start, o.end) for o in abbreviation.occurrences)
-        ]
+        long_hits = [c for c in overlapping([(long.start, long.end)]) if c.end >= long.end - 1]
+        short_hits = overlapping((o.start, o.end) for o in abbreviation.occurrences)
         label = label_from_head(long)
         confidence = _ABBREVIATION_FLOOR
         if long_hits:
@@ -262,9 +276,17 @@ def named_spans(doc: Doc, *, judge: NameJudge | None = None) -> list[Candidate]:
 
 
 def doc_to_mentions(
-    doc: Doc, title_length: int, *, min_confidence: float = 0.0, judge: NameJudge | None = None
+    doc: Doc,
+    title_length: int,
+    *,
+    min_confidence: float = 0.0,
+    judge: NameJudge | None = None,
+    offset: int = 0,
 ) -> list[Mention]:
-    """The document's merged spans as :class:`Mention` records with per-field offsets."""
+    """The document's merged spans as :class:`Mention` records with per-field offsets.
+
+    ``offset`` is where the document's text starts in the paper's text: not 0 for the later
+    pieces of a text too long to read at once."""
     abstract_start = title_length + len(TITLE_SEPARATOR)
     long_forms = {a.short.text: a.long.text.strip(_QUOTES) for a in doc._.abbreviations or []}
     sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
@@ -280,17 +302,15 @@ def doc_to_mentions(
         if confidence < min_confidence:
             continue
         sentence = sents[bisect_right(sent_starts, span.start) - 1]
-        if span.start_char < title_length:
-            field, offset = "title", 0
-        else:
-            field, offset = "abstract", abstract_start
+        start, end = offset + span.start_char, offset + span.end_char
+        field, field_start = ("title", 0) if start < title_length else ("abstract", abstract_start)
         mentions.append(
             Mention(
                 text=text,
                 label=Label(candidate.label),
                 field=field,
-                start=span.start_char - offset,
-                end=span.end_char - offset,
+                start=start - field_start,
+                end=end - field_start,
                 sentence=full_text[sentence.start_char : sentence.end_char].strip(),
                 confidence=confidence,
                 source=candidate.extractor,
@@ -343,6 +363,7 @@ class SpacyExtractor:
         """Mentions of each paper, in input order. With ``n_process`` > 1 the papers are shared
         out in chunks to worker processes that each hold the pipeline; only papers and mentions
         cross process boundaries, never spaCy documents."""
+        papers = _noting_long_texts(papers, limit=self.nlp.max_length)
         if n_process <= 1:
             yield from self._extract_here(papers, batch_size)
             return
@@ -352,13 +373,22 @@ class SpacyExtractor:
         self, papers: Iterable[Paper], batch_size: int
     ) -> Iterator[tuple[Paper, list[Mention]]]:
         pairs = ((paper_text(p), p) for p in papers)
-        for doc, paper in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
-            yield (
-                paper,
-                doc_to_mentions(
-                    doc, len(paper.title), min_confidence=self.min_confidence, judge=self.judge
-                ),
+        found: list[Mention] = []
+        for doc, paper, offset, last in pipe_in_pieces(self.nlp, pairs, batch_size=batch_size):
+            mentions = doc_to_mentions(
+                doc,
+                len(paper.title),
+                min_confidence=self.min_confidence,
+                judge=self.judge,
+                offset=offset,
             )
+            if offset == 0 and last:
+                yield paper, mentions
+                continue
+            found.extend(mentions)
+            if last:
+                yield paper, share_abbreviations(found)
+                found = []
 
     def _extract_in_processes(
         self, papers: Iterable[Paper], n_process: int, batch_size: int
@@ -380,6 +410,23 @@ class SpacyExtractor:
                     yield from zip(chunk, mentions, strict=True)
         finally:
             _WORKER = None
+
+
+def _noting_long_texts(papers: Iterable[Paper], *, limit: int) -> Iterator[Paper]:
+    """``papers`` as they are, with a warning for each whose text is read in pieces."""
+    for paper in papers:
+        text = paper_text(paper)
+        if len(text) > limit:
+            logger.warning(
+                "paper %s (%s): its title and abstract are %s characters, more than the "
+                "pipeline reads at once (%s); extracting them in %d pieces",
+                paper.id,
+                paper.source or "no source",
+                f"{len(text):,}",
+                f"{limit:,}",
+                len(text_pieces(text, limit=limit)),
+            )
+        yield paper
 
 
 _WORKER: SpacyExtractor | None = None

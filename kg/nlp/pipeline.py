@@ -20,6 +20,11 @@ from kg.nlp import DEFAULT_EXTRACTOR, EXTRACTORS
 from kg.nlp.rules import ensure_span_extensions
 from kg.nlp.specificity import SpecificityJudge
 
+#: The longest text a pipeline reads at once (its ``max_length``); a longer one is read in
+#: pieces (:mod:`kg.nlp.pieces`). Abstracts are a few thousand characters; past this, the
+#: merging of what the components found grows faster than the text.
+MAX_TEXT_LENGTH = 100_000
+
 # Used when the shipped model's meta carries no per-label precision.
 _DEFAULT_NER_CONFIDENCE = 0.75
 
@@ -217,4 +222,5 @@ def build_pipeline(extractor: str = DEFAULT_EXTRACTOR) -> Language:
     nlp.add_pipe("paperkg_paragraph_breaks")
     nlp.add_pipe("paperkg_abbreviations")
     nlp.add_pipe("paperkg_entity_rules")
+    nlp.max_length = MAX_TEXT_LENGTH
     return nlp

@@ -20,6 +20,8 @@ _NAMING = re.compile(r"\b(?:called|named|dubbed|termed|coined)\s*$", re.IGNORECA
 _APPOSITION = re.compile(
     r"^\s*(?:,|\(|:)?\s*(?:a|an)\s+(?:novel|new|simple|unified|general)\b", re.IGNORECASE
 )
+# How far before a name "called", "named", ... may start (characters).
+_NAMING_REACH = 40
 # How far after the announcing verb the proposed name may start (characters).
 _ANNOUNCE_REACH = 80
 
@@ -53,5 +55,7 @@ def _named_as_own(paper: Paper, mention: Mention) -> bool:
     after = text[mention.end :]
     if mention.field == "title":
         return mention.start == 0 and after.lstrip().startswith(":")
-    before = text[: mention.start]
-    return bool(_NAMING.search(before) or _APPOSITION.match(after))
+    # The naming word sits just before the name: look no further back, or a long text costs
+    # a scan of all that precedes each of its mentions.
+    naming = _NAMING.search(text, max(mention.start - _NAMING_REACH, 0), mention.start)
+    return bool(naming or _APPOSITION.match(after))

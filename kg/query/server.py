@@ -7,6 +7,7 @@ import base64
 import hashlib
 import html
 import logging
+import os
 import re
 import socket
 import sys
@@ -17,15 +18,17 @@ from dataclasses import dataclass
 from functools import cache
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import cast
 from urllib.parse import SplitResult, parse_qs, urlsplit
 
 import pyoxigraph as ox
 
 from kg import __version__
-from kg.errors import KgError, QueryError
+from kg.errors import KgError, QueryError, QueryTimeout
 from kg.graph.store import GraphStore
 from kg.graph.terms import PREFIXES
+from kg.query.limits import DEFAULT_SERVE_TIMEOUT, QueryWorkers
 from kg.query.sparql import bind_variables, parse_binding
 
 log = logging.getLogger(__name__)
@@ -142,6 +145,10 @@ class _Refusal(Exception):
         self.status = status
         self.reason = reason
         self.headers = dict(headers or {})
+
+    def __reduce__(self) -> tuple[type[_Refusal], tuple[HTTPStatus, str, dict[str, str]]]:
+        # A refusal made in a query worker comes back to the request thread by pickle.
+        return type(self), (self.status, self.reason, self.headers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -449,26 +456,9 @@ class SparqlRequestHandler(BaseHTTPRequestHandler):
                 "the query uses SERVICE, which this endpoint does not run because it would make "
                 f"the server fetch other URLs, or it does not parse: {refused}",
             )
-        graph = cast(SparqlServer, self.server).graph
-        try:
-            results = graph.query(sparql, prefixes=PREFIXES)
-        except SyntaxError as err:
-            hint = (
-                "; this endpoint runs queries only, not updates"
-                if _looks_like_update(query)
-                else ""
-            )
-            raise _Refusal(
-                HTTPStatus.BAD_REQUEST, f"the query does not parse: {err}{hint}"
-            ) from err
-        except (OSError, RuntimeError) as err:
-            raise _Refusal(HTTPStatus.INTERNAL_SERVER_ERROR, f"the query failed: {err}") from err
-        media, fmt = _choose_format(results, requested, self.headers.get("Accept"))
-        try:
-            body = _serialize(results, fmt)
-        except (OSError, RuntimeError) as err:
-            raise _Refusal(HTTPStatus.INTERNAL_SERVER_ERROR, f"the query failed: {err}") from err
-        return _Response(HTTPStatus.OK, body, media, (("Vary", "Accept"),))
+        return cast(SparqlServer, self.server).evaluate(
+            sparql, query, requested, self.headers.get("Accept")
+        )
 
     def _send(self, response: _Response, *, cors: bool) -> None:
         self.send_response(response.status)
@@ -485,6 +475,44 @@ class SparqlRequestHandler(BaseHTTPRequestHandler):
             self.wfile.write(response.body)
 
 
+def evaluate(
+    graph: ox.Store, sparql: str, query: str, requested: str | None, accept: str | None
+) -> _Response:
+    """The answer to ``sparql`` (``query`` with its bindings) in the format asked for."""
+    try:
+        results = graph.query(sparql, prefixes=PREFIXES)
+    except SyntaxError as err:
+        hint = "; this endpoint runs queries only, not updates" if _looks_like_update(query) else ""
+        raise _Refusal(HTTPStatus.BAD_REQUEST, f"the query does not parse: {err}{hint}") from err
+    except (OSError, RuntimeError) as err:
+        raise _Refusal(HTTPStatus.INTERNAL_SERVER_ERROR, f"the query failed: {err}") from err
+    media, fmt = _choose_format(results, requested, accept)
+    try:
+        body = _serialize(results, fmt)
+    except (OSError, RuntimeError) as err:
+        raise _Refusal(HTTPStatus.INTERNAL_SERVER_ERROR, f"the query failed: {err}") from err
+    return _Response(HTTPStatus.OK, body, media, (("Vary", "Accept"),))
+
+
+# The store each query worker opened, kept open for the worker's next queries.
+_WORKER_GRAPHS: dict[Path, ox.Store] = {}
+
+
+def evaluate_in_worker(
+    store: Path, sparql: str, query: str, requested: str | None, accept: str | None
+) -> _Response:
+    """:func:`evaluate` on ``store``'s live graph, opened once per worker process."""
+    graph = _WORKER_GRAPHS.get(store)
+    if graph is None:
+        try:
+            graph = _WORKER_GRAPHS[store] = ox.Store.read_only(str(store))
+        except OSError as err:
+            raise _Refusal(
+                HTTPStatus.INTERNAL_SERVER_ERROR, f"cannot open the store: {err}"
+            ) from err
+    return evaluate(graph, sparql, query, requested, accept)
+
+
 def _parse_form(text: str) -> dict[str, list[str]]:
     try:
         return parse_qs(text, keep_blank_values=True, errors="strict", max_num_fields=_MAX_FIELDS)
@@ -497,16 +525,28 @@ def _parse_form(text: str) -> dict[str, list[str]]:
 class SparqlServer(ThreadingHTTPServer):
     """An HTTP server that answers SPARQL queries from one store, opened once, read-only.
 
-    ``store`` is the store folder served and ``graph`` its open graph, shared by the request
-    threads; :meth:`server_close` releases it.
+    ``store`` is the store folder served and ``graph`` its open graph. Without a ``timeout``
+    the request threads share ``graph``; with one, queries run in worker processes (one per
+    core, at most four) that are stopped after ``timeout`` seconds, and the client gets 503.
+    :meth:`server_close` releases the graph and the workers.
     """
 
     daemon_threads = True  # a client still connected does not keep Ctrl-C from stopping
 
-    def __init__(self, address: tuple[str, int], store: GraphStore) -> None:
+    def __init__(
+        self, address: tuple[str, int], store: GraphStore, *, timeout: float | None = None
+    ) -> None:
         self._resources = ExitStack()
         self.store = store
+        self.timeout = timeout
         self.graph: ox.Store = self._resources.enter_context(store.open())
+        # The generation open now, so that workers serve the graph this server was started on.
+        self._generation = store.current.resolve()
+        self._workers: QueryWorkers | None = None
+        if timeout is not None:
+            workers = QueryWorkers(workers=min(4, os.cpu_count() or 1))
+            self._resources.callback(workers.close)
+            self._workers = workers
         host, port = address
         try:
             self.address_family = socket.getaddrinfo(
@@ -531,6 +571,27 @@ class SparqlServer(ThreadingHTTPServer):
             host = f"[{host}]"
         return f"http://{host}:{port}{ENDPOINT}"
 
+    def evaluate(
+        self, sparql: str, query: str, requested: str | None, accept: str | None
+    ) -> _Response:
+        """The answer to a query, in a worker within the time limit if the server has one."""
+        if self._workers is None or self.timeout is None:
+            return evaluate(self.graph, sparql, query, requested, accept)
+        remedy = "the server's limit is set by kg serve --timeout SECONDS"
+        try:
+            return self._workers.run(
+                evaluate_in_worker,
+                self._generation,
+                sparql,
+                query,
+                requested,
+                accept,
+                seconds=self.timeout,
+                remedy=remedy,
+            )
+        except QueryTimeout as err:
+            raise _Refusal(HTTPStatus.SERVICE_UNAVAILABLE, str(err)) from err
+
     def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
         # socketserver prints a traceback here; a dropped connection deserves one log line.
         error = sys.exc_info()[1]
@@ -541,10 +602,18 @@ class SparqlServer(ThreadingHTTPServer):
         self._resources.close()
 
 
-def make_server(store: GraphStore, host: str = "127.0.0.1", port: int = 7878) -> SparqlServer:
+def make_server(
+    store: GraphStore,
+    host: str = "127.0.0.1",
+    port: int = 7878,
+    *,
+    timeout: float | None = DEFAULT_SERVE_TIMEOUT,
+) -> SparqlServer:
     """A SPARQL endpoint for ``store`` listening on ``host:port``; call ``serve_forever()`` to
     run it and ``server_close()`` when done. Port 0 picks a free port (see ``server_address``).
+    A query that runs longer than ``timeout`` seconds is stopped and answered with 503;
+    ``None`` runs queries in the request threads, without a limit.
 
     Raises :class:`~kg.errors.StoreError` at once when there is no store to serve.
     """
-    return SparqlServer((host, port), store)
+    return SparqlServer((host, port), store, timeout=timeout)

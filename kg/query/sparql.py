@@ -151,9 +151,17 @@ def run_query(
     sparql: str,
     fmt: ResultFormat = ResultFormat.TABLE,
     bindings: Bindings | None = None,
+    *,
+    timeout: float | None = None,
 ) -> str:
     """Run any query and render its results: SELECT and ASK as ``fmt``; CONSTRUCT and
-    DESCRIBE as N-Triples."""
+    DESCRIBE as N-Triples. With a ``timeout`` in seconds the query runs in a worker process
+    and raises :class:`~kg.errors.QueryTimeout` when it takes longer."""
+    if timeout is not None:
+        from kg.query.limits import QueryWorkers
+
+        with QueryWorkers() as workers:
+            return workers.run(run_query, store, sparql, fmt, bindings, seconds=timeout)
     with store.open() as ox_store:
         results = _run(ox_store, sparql, bindings)
         if isinstance(results, ox.QueryTriples):

@@ -12,18 +12,29 @@ SELECT ?class (COUNT(?s) AS ?n) WHERE {
 } GROUP BY ?class
 """
 
-_TOP = """
-SELECT ?class ?label ?papers WHERE {
-  VALUES ?class { pkg:Method pkg:Dataset pkg:Task pkg:Metric }
-  ?e a ?class ; rdfs:label ?label ; pkg:paperCount ?papers .
-} ORDER BY ?class DESC(?papers) ?label
+_LINKED = """
+SELECT (COUNT(?p) AS ?n) WHERE {
+  ?p a pkg:Paper .
+  FILTER EXISTS {
+    ?p pkg:proposes|pkg:usesMethod|pkg:evaluatesOn|pkg:addressesTask ?e .
+    FILTER NOT EXISTS { ?e a pkg:Metric }
+  }
+}
 """
 
-_LINKED = """
-SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {
-  ?p a pkg:Paper ; pkg:proposes|pkg:usesMethod|pkg:evaluatesOn|pkg:addressesTask ?e .
-  FILTER NOT EXISTS { ?e a pkg:Metric }
-}
+
+def _top_query(top: int) -> str:
+    """The ``top`` most named entities of each type. The build numbers each type's entities by
+    papers (``pkg:paperRank``), so each place is an index look-up, where sorting every entity
+    took seconds on large graphs. (The types are a FILTER: as VALUES, Oxigraph reads every
+    entity of the four types first.)"""
+    ranks = " ".join(str(rank) for rank in range(1, top + 1))
+    return f"""
+SELECT ?class ?label ?papers WHERE {{
+  VALUES ?rank {{ {ranks} }}
+  ?e pkg:paperRank ?rank ; a ?class ; rdfs:label ?label ; pkg:paperCount ?papers .
+  FILTER(?class IN (pkg:Method, pkg:Dataset, pkg:Task, pkg:Metric))
+}} ORDER BY ?class ?rank
 """
 
 
@@ -45,11 +56,9 @@ def graph_stats(store: GraphStore, *, top: int = 5) -> list[str]:
         f"mentions: {counts.get('Mention', 0)}",
     ]
     by_class: dict[str, list[str]] = {}
-    for row in select(store, _TOP).as_dicts():
+    for row in select(store, _top_query(top)).as_dicts():
         name = (row["class"] or "").rsplit("#", 1)[-1]
-        by_class.setdefault(name, [])
-        if len(by_class[name]) < top:
-            by_class[name].append(f"{row['label']} ({row['papers']})")
+        by_class.setdefault(name, []).append(f"{row['label']} ({row['papers']})")
     for name in ("Method", "Dataset", "Task", "Metric"):
         lines.append(f"{name.lower()}s: {counts.get(name, 0)}")
         if by_class.get(name):

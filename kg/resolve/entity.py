@@ -45,6 +45,24 @@ _LONG_FORM_RARITY = 10
 _BOUND_PREFIXES = frozenset(
     "pre post multi semi non co re sub un inter intra bi tri mono uni anti".split()
 )
+# British spellings the field writes beside American ones: "summarisation", "modelling",
+# "human judgements", "behaviour".
+_BRITISH = (
+    (re.compile(r"isation(s?)$"), r"ization\1"),
+    (re.compile(r"^(model|label|travel|cancel|signal|tunnel)ling$"), r"\1ing"),
+    (re.compile(r"^judgement(s?)$"), r"judgment\1"),
+    (re.compile(r"^(behavi|colo|neighbo|favo|flavo)ur"), r"\1r"),
+)
+
+
+def _american(word: str) -> str:
+    """
+    >>> [_american(w) for w in ("summarisation", "modelling", "judgements", "neighbours")]
+    ['summarization', 'modeling', 'judgments', 'neighbors']
+    """
+    for pattern, replacement in _BRITISH:
+        word = pattern.sub(replacement, word)
+    return word
 
 
 def _singular(word: str) -> str:
@@ -95,7 +113,7 @@ def canonical_key(text: str) -> str:
             words.append(word)
     if not words:
         return ""
-    words = [w if any(c.isupper() for c in w[1:]) else w.lower() for w in words]
+    words = [w if any(c.isupper() for c in w[1:]) else _american(w.lower()) for w in words]
     words[-1] = _singular(words[-1])
     # "GPT-4", "GPT 4" and "GPT4" are one name: a version joins the word before it.
     joined: list[str] = []

@@ -38,6 +38,23 @@ def test_shared_entity_counts_both_papers(graph):
     assert graph.value(dataset, PKG.paperCount).toPython() == 2
 
 
+def test_entities_are_ranked_by_papers_within_their_type(graph):
+    for kind in (PKG.Method, PKG.Dataset, PKG.Task, PKG.Metric):
+        entities = list(graph.subjects(RDF.type, kind))
+        ranked = sorted(entities, key=lambda e: graph.value(e, PKG.paperRank).toPython())
+        ranks = [graph.value(e, PKG.paperRank).toPython() for e in ranked]
+        assert ranks == list(range(1, len(entities) + 1)), kind
+        order = [
+            (-graph.value(e, PKG.paperCount).toPython(), str(graph.value(e, RDFS.label)))
+            for e in ranked
+        ]
+        assert order == sorted(order), kind
+    [first] = [
+        e for e in graph.subjects(PKG.paperRank, Literal(1)) if (e, RDF.type, PKG.Dataset) in graph
+    ]
+    assert str(graph.value(first, RDFS.label)) == "Lamp"
+
+
 def test_mentions_point_into_the_text(graph, records):
     by_id = {p.id: p for p, _ in records}
     mentions = list(graph.subjects(RDF.type, PKG.Mention))

@@ -25,6 +25,23 @@ def test_every_query_parses_and_runs(query_store):
         assert rows(query_store, name), name
 
 
+def test_top_entities_breaks_ties_by_label(query_store):
+    # NightBirds counts the papers of NightBirds-1K and NightBirds-2K; "bat counting" is the
+    # eleventh, after the other entities of one paper.
+    assert rows(query_store, "top-entities") == [
+        ("Dataset", "NightBirds", "3"),
+        ("Dataset", "Forest10", "2"),
+        ("Dataset", "NightBirds-2K", "2"),
+        ("Method", "Owlformer", "2"),
+        ("Metric", "mAP", "2"),
+        ("Task", "owl detection", "2"),
+        ("Method", "BatNet", "1"),
+        ("Dataset", "NightBirds-1K", "1"),
+        ("Method", "ResNet-50", "1"),
+        ("Metric", "accuracy", "1"),
+    ]
+
+
 def test_top_datasets_per_task(query_store):
     assert rows(query_store, "top-datasets-per-task") == [
         ("bat counting", "Forest10", "1"),

@@ -481,13 +481,12 @@ def test_service_in_a_string_or_name_is_not_a_service_call(endpoint):
     assert count(reply) == 6
 
 
-class _Broken:
-    def query(self, *args: object, **kwargs: object) -> None:
-        raise ValueError("secret detail")
+def _broken(*args: object, **kwargs: object) -> None:
+    raise ValueError("secret detail")
 
 
 def test_an_unexpected_failure_is_500_without_a_traceback(server, endpoint, monkeypatch, caplog):
-    monkeypatch.setattr(server, "graph", _Broken())
+    monkeypatch.setattr(server, "evaluate", _broken)
     with caplog.at_level(logging.ERROR, logger="kg.query.server"):
         reply = get(endpoint, query=COUNT)
     assert reply.status == 500
@@ -524,6 +523,54 @@ def test_each_request_is_logged_on_one_line(endpoint, caplog):
 def test_negotiate(accept, chosen):
     offered = ["application/sparql-results+json", "text/csv", "application/sparql-results+xml"]
     assert negotiate(accept, offered) == chosen
+
+
+# Every triple against every other, four times over: far more than a second on any graph.
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+@pytest.mark.parametrize("timeout", [None, 60.0])
+def test_queries_answer_the_same_with_and_without_a_time_limit(graph_store, timeout):
+    with make_server(graph_store, port=0, timeout=timeout) as limited:
+        thread = threading.Thread(target=limited.serve_forever, daemon=True)
+        thread.start()
+        try:
+            assert count(get(limited.url, query=COUNT)) == 6
+            assert get(limited.url, query="SELECT * WHERE { ?s ?p }").status == 400
+        finally:
+            limited.shutdown()
+
+
+def test_a_query_over_the_time_limit_is_stopped_with_503(graph_store):
+    with make_server(graph_store, port=0, timeout=0.5) as limited:
+        thread = threading.Thread(target=limited.serve_forever, daemon=True)
+        thread.start()
+        try:
+            reply = get(limited.url, query=SLOW)
+            assert reply.status == 503
+            assert reply.text == (
+                "the query did not finish within 0.5 s and was stopped; "
+                "the server's limit is set by kg serve --timeout SECONDS\n"
+            )
+            # The stopped query's worker is replaced: the next query is answered.
+            assert count(get(limited.url, query=COUNT)) == 6
+        finally:
+            limited.shutdown()
+
+
+def test_kg_serve_takes_a_timeout(graph_store, monkeypatch, server_logger):
+    started: list[SparqlServer] = []
+
+    def interrupted(self: SparqlServer, poll_interval: float = 0.5) -> None:
+        started.append(self)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(SparqlServer, "serve_forever", interrupted)
+    store = ["--store", str(graph_store.path), "--port", "0"]
+    assert main(["serve", *store, "--timeout", "2.5"]) == 0
+    assert main(["serve", *store, "--timeout", "0"]) == 0
+    assert main(["serve", *store]) == 0
+    assert [server.timeout for server in started] == [2.5, None, 30.0]
 
 
 def test_kg_serve_without_a_store_exits_1(tmp_path, capsys):
