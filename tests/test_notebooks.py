@@ -39,6 +39,18 @@ def test_notebook_is_committed_without_outputs(path):
     assert [cell.get("execution_count") for cell in code] == [None for _ in code]
 
 
+def _png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data.startswith(PNG)
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_readme_shows_the_trends_figure():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "](docs/trends.png)" in readme
+    assert _png_size(ROOT / "docs" / "trends.png") == (1500, 420)
+
+
 def _text(output) -> str:
     if output.output_type == "stream":
         return output.text
@@ -88,5 +100,6 @@ def test_notebook_runs(path, tmp_path, require):
         assert images  # the plots
     figure = tmp_path / "checkout" / "docs" / "trends.png"
     if path.name == "trends.ipynb" and with_corpora:
-        assert figure.read_bytes().startswith(PNG)
+        # The figure the README shows is this notebook's, drawn the same size.
+        assert _png_size(figure) == _png_size(ROOT / "docs" / "trends.png")
     require(with_corpora, f"ran on the bundled sample: ../shared corpora not found at {CORPORA}")
