@@ -4,6 +4,7 @@ KgError
 ├── InputError                 a file that cannot be read as papers
 │   ├── UnknownFormatError     no reader recognises the file
 │   └── RecordError            one malformed record (file, line); usually skipped
+├── UnknownEntityError         no entity of the graph has the name; suggests close names
 ├── StoreError                 the on-disk store is missing, locked or damaged
 ├── QueryError                 a SPARQL query that does not parse or run
 │   └── QueryTimeout           a query stopped because it ran out of time
@@ -66,6 +67,20 @@ class RecordError(InputError):
 
 class StoreError(KgError):
     """The store cannot be opened, read or replaced."""
+
+
+class UnknownEntityError(KgError, LookupError):
+    """No entity of the graph has the name; carries the closest names it has."""
+
+    def __init__(self, name: str, suggestions: list[str]) -> None:
+        self.name = name
+        self.suggestions = list(suggestions)
+        hint = (
+            "did you mean " + ", ".join(repr(s) for s in self.suggestions) + "?"
+            if self.suggestions
+            else "list the names with entities()"
+        )
+        super().__init__(f"no entity is named {name!r}; {hint}")
 
 
 class QueryError(KgError):

@@ -108,13 +108,23 @@ def select(store: GraphStore, sparql: str, bindings: Bindings | None = None) -> 
     are predeclared; ``bindings`` give variables a value before the query runs
     (``{"dataset": "ImageNet"}``).
     """
+    variables, terms = select_terms(store, sparql, bindings)
+    rows = tuple(tuple(_plain(term) for term in row) for row in terms)
+    return SelectResult(variables=variables, rows=rows)
+
+
+def select_terms(
+    store: GraphStore, sparql: str, bindings: Bindings | None = None
+) -> tuple[tuple[str, ...], list[tuple[ox.NamedNode | ox.BlankNode | ox.Literal | None, ...]]]:
+    """Run a SELECT query and return its variables and its rows as pyoxigraph terms (``None``
+    where a variable is unbound), for callers that need each literal's datatype."""
     with store.open() as ox_store:
         results = _run(ox_store, sparql, bindings)
         if not isinstance(results, ox.QuerySolutions):
             raise QueryError("select() needs a SELECT query; use `kg query` for ASK or CONSTRUCT")
         variables = tuple(v.value for v in results.variables)
-        rows = tuple(tuple(_plain(solution[v]) for v in variables) for solution in results)
-    return SelectResult(variables=variables, rows=rows)
+        rows = [tuple(solution[v] for v in variables) for solution in results]
+    return variables, rows
 
 
 def _table(result: SelectResult) -> str:
