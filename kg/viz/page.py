@@ -346,6 +346,10 @@ def view_html(network: nx.Graph, *, title: str) -> str:
     )
 
 
+# Up to this many nodes the force model lays out the whole view (networkx needs scipy beyond).
+_WHOLE_LAYOUT = 500
+
+
 def layout(network: nx.Graph, *, seed: int = LAYOUT_SEED) -> dict[Any, tuple[float, float]]:
     """Canvas positions: the force model of networkx over the :data:`LAYOUT_CORE` best linked
     nodes, then every other node beside the nodes it links to, ring by ring.
@@ -368,6 +372,11 @@ def layout(network: nx.Graph, *, seed: int = LAYOUT_SEED) -> dict[Any, tuple[flo
     subgraph.add_edges_from(
         sorted(core_graph.subgraph(core).edges(), key=lambda e: sorted(map(str, e)))
     )
+    if network.number_of_nodes() <= _WHOLE_LAYOUT:
+        # Small enough to lay out whole, parts that do not link to the rest included.
+        subgraph = nx.Graph()
+        subgraph.add_nodes_from(ranked)
+        subgraph.add_edges_from(sorted(network.edges(), key=lambda e: sorted(map(str, e))))
     placed: dict[Any, Any] = nx.spring_layout(subgraph, seed=seed, iterations=80, weight=None)
     rng = np.random.default_rng(seed)
     spread = 1.0 / math.sqrt(len(core))
@@ -388,6 +397,7 @@ def layout(network: nx.Graph, *, seed: int = LAYOUT_SEED) -> dict[Any, tuple[flo
         if not progress:
             break
         waiting = later
+    _even_out(placed)
     # What links to nothing drawn goes on a spiral around the rest.
     extent = max((float(np.abs(p).max()) for p in placed.values()), default=0.0) + spread
     for i, node in enumerate(waiting):
@@ -399,6 +409,26 @@ def layout(network: nx.Graph, *, seed: int = LAYOUT_SEED) -> dict[Any, tuple[flo
         node: (round(float(placed[node][0]) * scale, 1), round(float(placed[node][1]) * scale, 1))
         for node in network.nodes
     }
+
+
+def _even_out(placed: dict[Any, Any]) -> None:
+    """Spread the drawn nodes evenly over a disc, keeping each one's direction from the centre
+    and the order of their distances: a force layout packs the well linked nodes, whose labels
+    are drawn, into a knot in the middle and leaves the edge to a few leaves."""
+    import numpy as np
+
+    if len(placed) < 3:
+        return
+    nodes = sorted(placed, key=str)
+    points = np.array([placed[n] for n in nodes], dtype=float)
+    offsets = points - points.mean(axis=0)
+    radii = np.hypot(offsets[:, 0], offsets[:, 1])
+    order = np.argsort(radii, kind="stable")
+    even = np.empty(len(nodes))
+    even[order] = np.sqrt((np.arange(len(nodes)) + 0.5) / len(nodes))
+    scale = np.divide(even, radii, out=np.zeros_like(even), where=radii > 0)
+    for node, offset, factor in zip(nodes, offsets, scale, strict=True):
+        placed[node] = offset * factor
 
 
 def node_size(data: dict[str, Any], most: int) -> float:
