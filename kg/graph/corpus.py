@@ -163,6 +163,10 @@ def analysis_record(analysis: PaperAnalysis) -> bytes:
 def analysis_from_record(paper: Paper, data: bytes) -> PaperAnalysis:
     """The :class:`PaperAnalysis` of ``paper`` from :func:`analysis_record`'s bytes."""
     record = json.loads(zlib.decompress(data))
+    # Mentions and results of one sentence share its text rather than each holding a copy.
+    sentences: dict[str, str] = {}
+    for fields in record["mentions"] + record["results"]:
+        fields["sentence"] = sentences.setdefault(fields["sentence"], fields["sentence"])
     mentions = tuple(_mention(fields) for fields in record["mentions"])
 
     def deref(value: int | dict[str, Any] | None) -> Mention | None:

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
+from itertools import islice
 from pathlib import Path
 from typing import IO, cast
 
@@ -81,6 +82,16 @@ def to_quads(triples: Iterable[Triple]) -> Iterator[ox.Quad]:
         )
 
 
+#: Quads handed to Oxigraph's bulk loader at a time. The loader holds what it is given in
+#: memory (about 1 kB a quad), so a batch, not the graph, sets the memory a write needs.
+BULK_BATCH = 100_000
+
+
+def _bulk_extend(store: ox.Store, quads: Iterator[ox.Quad]) -> None:
+    while batch := list(islice(quads, BULK_BATCH)):
+        store.bulk_extend(batch)
+
+
 class GraphStore:
     """A paperkg store folder.
 
@@ -148,7 +159,7 @@ class GraphStore:
 
         def write(target: Path) -> None:
             store = ox.Store(str(target))
-            store.bulk_extend(counted())
+            _bulk_extend(store, counted())
             store.flush()
             store.optimize()
 
@@ -189,7 +200,7 @@ class GraphStore:
             for subject in subjects:
                 for quad in list(store.quads_for_pattern(subject, None, None, default)):
                     store.remove(quad)
-            store.bulk_extend(to_quads(triples))
+            _bulk_extend(store, to_quads(triples))
             store.flush()
 
         self._write_generation(write, on_written)
