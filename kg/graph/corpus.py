@@ -297,9 +297,16 @@ class CorpusFile:
                 "INSERT INTO paper VALUES (?, ?, ?)",
                 ((generation, i, paper_record(p)) for i, p in enumerate(papers)),
             )
-            if nodes_from is None or not self.has_nodes(nodes_from):
-                self._db.execute("DELETE FROM node")
             writer = (os.getpid(),)
+            if nodes_from is not None and not self.has_nodes(nodes_from):
+                # Another writer recorded its generation meanwhile: what this one staged are
+                # changes to nodes no longer recorded, so none are known until a whole write.
+                self._db.execute("DELETE FROM node")
+                self._db.execute("DELETE FROM node_state")
+                self._db.execute("DELETE FROM node_change WHERE writer = ?", writer)
+                return
+            if nodes_from is None:
+                self._db.execute("DELETE FROM node")
             self._db.execute(
                 "DELETE FROM node WHERE subject IN "
                 "(SELECT subject FROM node_change WHERE writer = ? AND digest IS NULL)",
