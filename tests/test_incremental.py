@@ -4,7 +4,10 @@ same papers, extract no paper twice and leave nothing of a replaced or removed p
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -262,3 +265,22 @@ def test_add_to_a_store_without_node_records_writes_it_whole(tmp_path, files):
     # Written whole, the graph's nodes are known again: the next add writes the difference.
     summary, _, _ = add([files["changed"]], store)
     assert summary is not None and summary.written < summary.triples == len(store)
+
+
+def test_what_a_killed_add_staged_is_forgotten(tmp_path, files):
+    store = built(tmp_path, "store", files["first"])
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    # What an add killed after staging its changes leaves: rows of a writer that is gone.
+    with sqlite3.connect(store.path / "corpus.sqlite") as db:
+        (subject,) = db.execute("SELECT subject FROM node LIMIT 1").fetchone()
+        for writer in (dead.pid, os.getpid()):  # a writer gone, or one whose id came back
+            db.execute("INSERT INTO node_change VALUES (?, ?, 0, NULL, 0)", (writer, subject))
+    summary, _, _ = add([files["second"]], store)
+    assert summary is not None and summary.written < summary.triples
+    whole = built(tmp_path, "whole", files["first"], files["second"])
+    assert isomorphic(store.to_graph(), whole.to_graph())
+    with sqlite3.connect(store.path / "corpus.sqlite") as db:
+        assert db.execute("SELECT COUNT(*) FROM node_change").fetchone() == (0,)
+        # The node the stale change said was gone is still recorded.
+        assert db.execute("SELECT 1 FROM node WHERE subject = ?", (subject,)).fetchone()
