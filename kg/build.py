@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from kg.errors import ModelError, StoreError
-from kg.graph.build import ExtractionInfo, graph_triples
+from kg.graph.build import ExtractionInfo, GraphParts
 from kg.graph.corpus import FILENAME as CORPUS_FILE
 from kg.graph.corpus import (
     BuildSettings,
@@ -22,6 +22,7 @@ from kg.graph.corpus import (
     analysis_record,
     text_key,
 )
+from kg.graph.generation import write_generation
 from kg.graph.iri import DEFAULT_BASE, IriMinter
 from kg.graph.store import GraphStore
 from kg.ingest import Paper, ReadReport, read_papers
@@ -49,6 +50,7 @@ class BuildSummary:
     results: int = 0
     entities: int = 0
     triples: int = 0
+    written: int = 0
     skipped: int = 0
     merged: int = 0
     extracted: int = 0
@@ -63,7 +65,7 @@ class BuildSummary:
             f"mentions: {self.mentions}",
             f"results: {self.results}",
             f"entities: {self.entities}" + (f" ({labels})" if labels else ""),
-            f"triples: {self.triples}",
+            f"triples: {self.triples} ({self.written} written)",
             f"skipped records: {self.skipped}",
             f"seconds: {self.seconds:.1f}",
         ]
@@ -164,7 +166,12 @@ def add(
     if not (change.added or change.replaced) and current == settings:
         return None, change, report
     summary = _write_graph(
-        list(papers.values()), store, current, n_process=n_process, progress=progress
+        list(papers.values()),
+        store,
+        current,
+        n_process=n_process,
+        progress=progress,
+        revise=current == settings,
     )
     summary.skipped = len(report.skipped)
     summary.merged = report.merged
@@ -194,7 +201,9 @@ def remove(
     gone = set(ids)
     kept = [paper for paper in held if paper.id not in gone]
     current = dataclasses.replace(settings, version=_extractor_version(settings.extractor))
-    summary = _write_graph(kept, store, current, n_process=n_process, progress=progress)
+    summary = _write_graph(
+        kept, store, current, n_process=n_process, progress=progress, revise=current == settings
+    )
     summary.seconds = time.perf_counter() - started
     return summary, Change(removed=len(held) - len(kept), unchanged=len(kept))
 
@@ -235,8 +244,10 @@ def _write_graph(
     *,
     n_process: int | None,
     progress: Progress,
+    revise: bool = False,
 ) -> BuildSummary:
-    """Make the graph of ``papers`` the store's graph, extracting only what the cache lacks."""
+    """Make the graph of ``papers`` the store's graph, extracting only what the cache lacks;
+    with ``revise``, by writing only what differs from the live graph."""
     store.prepare()
     with CorpusFile(store.path / CORPUS_FILE) as corpus:
         records, extracted = _extraction_records(
@@ -255,15 +266,20 @@ def _write_graph(
         for entity in resolution.entities.values():
             label = entity.label.value
             summary.per_label[label] = summary.per_label.get(label, 0) + 1
-        triples = graph_triples(
-            analyses,
+        parts = GraphParts(
             resolution,
             minter=IriMinter(settings.base),
             extraction=ExtractionInfo(name=settings.extractor, version=settings.version),
         )
-        summary.triples = store.replace(
-            progress(triples, "writing", None),
-            on_written=lambda generation: corpus.record_generation(generation, settings, papers),
+        summary.triples, summary.written = write_generation(
+            store,
+            corpus,
+            parts,
+            analyses,
+            papers=papers,
+            settings=settings,
+            revise=revise,
+            progress=progress,
         )
         if store.generation is not None:
             corpus.keep_only(store.generation)

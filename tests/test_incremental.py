@@ -4,10 +4,14 @@ same papers, extract no paper twice and leave nothing of a replaced or removed p
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from rdflib import Literal, URIRef
+from rdflib import RDF, Literal, URIRef
 from rdflib.compare import isomorphic
 
 import kg
@@ -182,3 +186,101 @@ def test_cli_add_prints_what_changed(tmp_path, files, capsys):
         f"{store} unchanged",
         "  papers added: 0, replaced: 0, unchanged: 2, removed: 0",
     ]
+
+
+# The difference path: an add or remove writes what changed into a copy of the live graph.
+# Each case changes shared nodes in its own way and must still give the graph of a build.
+ZORBNET_DATASET = {
+    "id": "z:1",
+    "title": "ZorbNet evaluation",
+    "abstract": "We evaluate speaker embeddings on the ZorbNet dataset for speaker verification.",
+}
+ZORBNET_METHOD = {
+    "id": "z:2",
+    "title": "ZorbNet",
+    "abstract": "We compare ResNet and ZorbNet on CIFAR-10. ZorbNet outperforms ResNet. "
+    "We train ZorbNet with SGD.",
+}
+IMAGENET_AGAIN = {
+    "id": "c:1",
+    "title": "Diffusion Transformers at Scale",
+    "abstract": "We train the Diffusion Transformer (DiT) on ImageNet for image generation.",
+}
+
+
+def revised(tmp_path: Path, before: list[dict], *, added=(), removed=()) -> tuple:
+    """The store grown from a build of ``before`` by an add of ``added`` and a removal of
+    ``removed``, its summary, and the graph a build of the resulting papers gives."""
+    store = built(tmp_path, "grown", write(tmp_path / "before.jsonl", before))
+    if added:
+        summary, _, _ = add([write(tmp_path / "added.jsonl", list(added))], store)
+    else:
+        summary, _ = remove(list(removed), store)
+    after = {r["id"]: r for r in before} | {r["id"]: r for r in added}
+    kept = [r for i, r in after.items() if i not in removed]
+    expected = built(tmp_path, "expected", write(tmp_path / "after.jsonl", kept))
+    return store, summary, expected.to_graph()
+
+
+def test_a_type_that_flips(tmp_path):
+    store, summary, expected = revised(tmp_path, [ZORBNET_DATASET], added=[ZORBNET_METHOD])
+    grown = store.to_graph()
+    assert isomorphic(grown, expected)
+    assert (entity(grown, "ZorbNet"), RDF.type, URIRef(f"{PKG}Method")) in grown
+    # The first paper's link to it follows its new type, though the paper did not change.
+    paper = URIRef("https://w3id.org/paperkg/resource/paper/z-1")
+    assert (paper, URIRef(f"{PKG}usesMethod"), entity(grown, "ZorbNet")) in grown
+    assert 0 < summary.written < summary.triples
+
+
+def test_an_entity_and_a_family_that_go(tmp_path):
+    store, summary, expected = revised(tmp_path, FIRST + SECOND, removed=["b:2"])
+    grown = store.to_graph()
+    assert isomorphic(grown, expected)
+    assert not set(grown.subjects(URIRef(f"{SKOS}prefLabel"), Literal("VoxCeleb2")))
+    assert not set(grown.subjects(URIRef(f"{SKOS}prefLabel"), Literal("VoxCeleb")))
+    assert "VoxCeleb2" not in grown.serialize(format="nt")
+    assert summary.written < summary.triples
+
+
+def test_counts_that_change(tmp_path):
+    before = built(tmp_path, "before", write(tmp_path / "first.jsonl", FIRST + SECOND))
+    imagenet = entity(before.to_graph(), "ImageNet")
+    assert before.to_graph().value(imagenet, URIRef(f"{PKG}paperCount")) == Literal(2)
+    store, summary, expected = revised(tmp_path, FIRST + SECOND, added=[IMAGENET_AGAIN])
+    grown = store.to_graph()
+    assert isomorphic(grown, expected)
+    assert grown.value(imagenet, URIRef(f"{PKG}paperCount")) == Literal(3)
+    assert summary.written < summary.triples
+
+
+def test_add_to_a_store_without_node_records_writes_it_whole(tmp_path, files):
+    store = built(tmp_path, "store", files["first"])
+    with sqlite3.connect(store.path / "corpus.sqlite") as db:
+        db.execute("DELETE FROM node_state")
+    summary, _, _ = add([files["second"]], store)
+    assert summary is not None and summary.written == summary.triples == len(store)
+    whole = built(tmp_path, "whole", files["first"], files["second"])
+    assert isomorphic(store.to_graph(), whole.to_graph())
+    # Written whole, the graph's nodes are known again: the next add writes the difference.
+    summary, _, _ = add([files["changed"]], store)
+    assert summary is not None and summary.written < summary.triples == len(store)
+
+
+def test_what_a_killed_add_staged_is_forgotten(tmp_path, files):
+    store = built(tmp_path, "store", files["first"])
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    # What an add killed after staging its changes leaves: rows of a writer that is gone.
+    with sqlite3.connect(store.path / "corpus.sqlite") as db:
+        (subject,) = db.execute("SELECT subject FROM node LIMIT 1").fetchone()
+        for writer in (dead.pid, os.getpid()):  # a writer gone, or one whose id came back
+            db.execute("INSERT INTO node_change VALUES (?, ?, 0, NULL, 0)", (writer, subject))
+    summary, _, _ = add([files["second"]], store)
+    assert summary is not None and summary.written < summary.triples
+    whole = built(tmp_path, "whole", files["first"], files["second"])
+    assert isomorphic(store.to_graph(), whole.to_graph())
+    with sqlite3.connect(store.path / "corpus.sqlite") as db:
+        assert db.execute("SELECT COUNT(*) FROM node_change").fetchone() == (0,)
+        # The node the stale change said was gone is still recorded.
+        assert db.execute("SELECT 1 FROM node WHERE subject = ?", (subject,)).fetchone()

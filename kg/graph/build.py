@@ -7,10 +7,11 @@ rdflib ``Graph``; :func:`to_graph` collects them when a ``Graph`` is wanted.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import product
+from typing import Any
 
 from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, SDO, SKOS
@@ -56,10 +57,8 @@ class ExtractionInfo:
     version: str
 
 
-def paper_triples(
-    paper: Paper, iri: URIRef, minter: IriMinter, known_authors: set[URIRef]
-) -> Iterator[Triple]:
-    """A paper's own triples; an author's type and name only the first time it is met."""
+def paper_triples(paper: Paper, iri: URIRef, minter: IriMinter) -> Iterator[Triple]:
+    """A paper's own triples (its authors' type and name are shared nodes')."""
     yield iri, RDF.type, PKG.Paper
     yield iri, DCTERMS.identifier, Literal(paper.id)
     yield iri, DCTERMS.title, Literal(paper.title)
@@ -72,12 +71,7 @@ def paper_triples(
     if paper.url:
         yield iri, FOAF.page, URIRef(paper.url)
     for name in dict.fromkeys(paper.authors):
-        author = minter.author(name)
-        yield iri, DCTERMS.creator, author
-        if author not in known_authors:
-            known_authors.add(author)
-            yield author, RDF.type, PKG.Author
-            yield author, FOAF.name, Literal(name)
+        yield iri, DCTERMS.creator, minter.author(name)
 
 
 def entity_triples(
@@ -204,6 +198,221 @@ def result_triples(
     yield iri, PROV.wasGeneratedBy, extraction
 
 
+@dataclass(slots=True)
+class PaperPart:
+    """A paper's own part of the graph: the paper node and its evidence nodes (mentions,
+    results, link mentions), whose IRIs are minted from the paper's id, with the entities
+    resolution gave each mention."""
+
+    iri: URIRef
+    analysis: PaperAnalysis
+    resolved: Sequence[tuple[Entity, ...]]
+    entity_iris: Mapping[str, URIRef]
+    minter: IriMinter
+    run: URIRef
+    # The entity (IRI and type) each mention names first, by the mention's place in the text.
+    entity_of: dict[tuple[str, int, int], tuple[URIRef, Label]]
+    # For each link, the methods whose code it is.
+    code_methods: list[list[URIRef]]
+
+    def triples(self) -> Iterator[Triple]:
+        analysis, paper_iri, run = self.analysis, self.iri, self.run
+        paper = analysis.paper
+        yield from paper_triples(paper, paper_iri, self.minter)
+        # An entity the paper proposes is linked by pkg:proposes alone, wherever it is named.
+        own_entities = _own_keys(analysis, self.resolved)
+        linked: set[tuple[URIRef, URIRef]] = set()
+        for mention, entities in zip(analysis.mentions, self.resolved, strict=True):
+            if not entities:
+                continue
+            iris = [self.entity_iris[e.key] for e in entities]
+            for entity, entity_iri in zip(entities, iris, strict=True):
+                own = entity.key in own_entities
+                link = (PKG.proposes if own else PAPER_LINK[entity.label], entity_iri)
+                if link not in linked:
+                    linked.add(link)
+                    yield paper_iri, link[0], link[1]
+            mention_iri = self.minter.mention(paper.id, mention.field, mention.start, mention.end)
+            yield from mention_triples(mention_iri, paper_iri, mention, iris, run)
+        for claim in analysis.results:
+            result_iri = self.minter.result(paper.id, claim.field, claim.start, claim.end)
+            yield from result_triples(result_iri, paper_iri, claim, self.entity_of, run)
+        if paper.url:
+            linked.add((FOAF.page, URIRef(paper.url)))
+        for address, methods in zip(analysis.links, self.code_methods, strict=True):
+            url = URIRef(address.url)
+            if (LINK_PROPERTY[address.kind], url) not in linked:
+                linked.add((LINK_PROPERTY[address.kind], url))
+                yield paper_iri, LINK_PROPERTY[address.kind], url
+            link_iri = self.minter.link(paper.id, address.field, address.start, address.end)
+            yield from link_triples(link_iri, paper_iri, address, methods, run)
+
+
+def _own_keys(analysis: PaperAnalysis, resolved: Sequence[tuple[Entity, ...]]) -> set[str]:
+    """Keys of the entities the paper proposes."""
+    return {
+        e.key
+        for own, entities in zip(analysis.proposed, resolved, strict=True)
+        if own
+        for e in entities
+    }
+
+
+class GraphParts:
+    """The graph of a resolved corpus in parts that can be written, compared and replaced one
+    by one: each paper's own part (:class:`PaperPart`) and the shared nodes (the extraction
+    run, entities, associations, authors), each with every triple that has it as subject.
+
+    Call :meth:`paper` for every paper, in order, then :meth:`shared` once: a paper's part
+    notes what the paper gives the shared nodes (counts, supporters, authors, code links)
+    whether or not its triples are asked for.
+    """
+
+    def __init__(
+        self, resolution: Resolution, *, minter: IriMinter, extraction: ExtractionInfo
+    ) -> None:
+        self.resolution = resolution
+        self.minter = minter
+        self.extraction = extraction
+        self.run = minter.extraction(f"{extraction.name}-{extraction.version}")
+        self.entity_iris = {key: minter.entity(key) for key in resolution.entities}
+        self._supporters: dict[tuple[URIRef, URIRef, URIRef], list[URIRef]] = defaultdict(list)
+        self._authors: dict[URIRef, str] = {}
+        self._code: dict[URIRef, set[URIRef]] = defaultdict(set)
+
+    def paper(self, analysis: PaperAnalysis) -> PaperPart:
+        paper = analysis.paper
+        paper_iri = self.minter.paper(paper.id)
+        for name in dict.fromkeys(paper.authors):
+            self._authors.setdefault(self.minter.author(name), name)
+        resolved = self.resolution.mention_entities.get(paper.id, [])
+        by_label: dict[Label, set[URIRef]] = defaultdict(set)
+        entity_of: dict[tuple[str, int, int], tuple[URIRef, Label]] = {}
+        for mention, entities in zip(analysis.mentions, resolved, strict=True):
+            if not entities:
+                continue
+            iris = [self.entity_iris[e.key] for e in entities]
+            entity_of[(mention.field, mention.start, mention.end)] = (iris[0], entities[0].label)
+            for entity, entity_iri in zip(entities, iris, strict=True):
+                by_label[entity.label].add(entity_iri)
+        own_methods = {
+            self.entity_iris[e.key]
+            for own, entities in zip(analysis.proposed, resolved, strict=True)
+            if own
+            for e in entities
+            if e.label is Label.METHOD
+        }
+        code_methods: list[list[URIRef]] = []
+        link_methods = analysis.link_methods or ((),) * len(analysis.links)
+        for address, mentions in zip(analysis.links, link_methods, strict=True):
+            # A method's code link stands on a mention of a method the paper proposes.
+            named = (entity_of.get((m.field, m.start, m.end)) for m in mentions)
+            methods = sorted({e[0] for e in named if e is not None and e[0] in own_methods})
+            if address.kind != "code":
+                methods = []
+            for method_iri in methods:
+                self._code[method_iri].add(URIRef(address.url))
+            code_methods.append(methods)
+        for source, target, relation in ASSOCIATIONS:
+            for pair in product(sorted(by_label[source]), sorted(by_label[target])):
+                self._supporters[(relation, *pair)].append(paper_iri)
+        return PaperPart(
+            paper_iri,
+            analysis,
+            resolved,
+            self.entity_iris,
+            self.minter,
+            self.run,
+            entity_of,
+            code_methods,
+        )
+
+    def shared(self) -> Iterator[SharedNode]:
+        """Each shared node, with every triple whose subject it is."""
+        yield SharedNode(self.run, run_triples, (self.run, self.extraction))
+        outgoing: dict[URIRef, list[tuple[URIRef, URIRef]]] = defaultdict(list)
+        for relation, source_iri, target_iri in self._supporters:
+            outgoing[source_iri].append((relation, target_iri))
+        narrower = self.resolution.narrower()
+        entity_iris = self.entity_iris
+        papers: dict[str, int] = {}
+        for key, entity in self.resolution.entities.items():
+            naming = set(entity.papers)
+            for member in narrower.get(key, []):
+                naming |= member.papers
+            papers[key] = len(naming)
+        ranks = paper_ranks(self.resolution.entities, papers)
+        for key, entity in self.resolution.entities.items():
+            iri = entity_iris[key]
+            broader = entity_iris.get(entity.broader) if entity.broader else None
+            made_of = (entity, iri, papers[key], ranks[key], broader, self._code.get(iri, set()))
+            yield SharedNode(iri, _entity_node_triples, (*made_of, outgoing.pop(iri, [])))
+        for (relation, source_iri, target_iri), supporting in self._supporters.items():
+            association = self.minter.association(str(relation), str(source_iri), str(target_iri))
+            link = (association, relation, source_iri, target_iri, supporting)
+            yield SharedNode(association, association_triples, link)
+        for author, name in self._authors.items():
+            yield SharedNode(author, author_triples, (author, name))
+
+
+@dataclass(frozen=True, slots=True)
+class SharedNode:
+    """A node papers share (the extraction run, an entity, an association, an author): its
+    triples are ``make(*made_of)``, so what they are made of can be compared without making
+    them."""
+
+    subject: URIRef
+    make: Callable[..., Iterator[Triple]]
+    made_of: tuple[Any, ...]
+
+    def triples(self) -> Iterator[Triple]:
+        return self.make(*self.made_of)
+
+
+def run_triples(run: URIRef, extraction: ExtractionInfo) -> Iterator[Triple]:
+    yield run, RDF.type, PKG.Extraction
+    yield run, RDFS.label, Literal(f"paperkg {extraction.name} extractor")
+    yield run, OWL.versionInfo, Literal(extraction.version)
+
+
+def _entity_node_triples(
+    entity: Entity,
+    iri: URIRef,
+    papers: int,
+    rank: int,
+    broader: URIRef | None,
+    code: Iterable[URIRef],
+    outgoing: Iterable[tuple[URIRef, URIRef]],
+) -> Iterator[Triple]:
+    """An entity's triples with its code links and its links to other entities."""
+    yield from entity_triples(entity, iri, papers, rank, broader)
+    for url in sorted(code):
+        yield iri, SDO.codeRepository, url
+    for relation, target in outgoing:
+        yield iri, relation, target
+
+
+def association_triples(
+    association: URIRef,
+    relation: URIRef,
+    source: URIRef,
+    target: URIRef,
+    supporting: Sequence[URIRef],
+) -> Iterator[Triple]:
+    yield association, RDF.type, PKG.Association
+    yield association, PKG.relation, relation
+    yield association, PKG.fromEntity, source
+    yield association, PKG.toEntity, target
+    yield association, PKG.paperCount, Literal(len(supporting))
+    for supporter in supporting:
+        yield association, PKG.supportedBy, supporter
+
+
+def author_triples(author: URIRef, name: str) -> Iterator[Triple]:
+    yield author, RDF.type, PKG.Author
+    yield author, FOAF.name, Literal(name)
+
+
 def graph_triples(
     analyses: Iterable[PaperAnalysis],
     resolution: Resolution,
@@ -214,96 +423,11 @@ def graph_triples(
     """Every triple of the graph: papers and their links, mentions and results as evidence,
     entities with their families, the entity links papers support, and the links to code and
     pages that papers give, with link mentions as evidence."""
-    run = minter.extraction(f"{extraction.name}-{extraction.version}")
-    yield run, RDF.type, PKG.Extraction
-    yield run, RDFS.label, Literal(f"paperkg {extraction.name} extractor")
-    yield run, OWL.versionInfo, Literal(extraction.version)
-    entity_iris = {key: minter.entity(key) for key in resolution.entities}
-    narrower = resolution.narrower()
-    papers: dict[str, int] = {}
-    for key, entity in resolution.entities.items():
-        naming = set(entity.papers)
-        for member in narrower.get(key, []):
-            naming |= member.papers
-        papers[key] = len(naming)
-    ranks = paper_ranks(resolution.entities, papers)
-    for key, entity in resolution.entities.items():
-        broader = entity_iris.get(entity.broader) if entity.broader else None
-        yield from entity_triples(entity, entity_iris[key], papers[key], ranks[key], broader)
-    supporters: dict[tuple[URIRef, URIRef, URIRef], list[URIRef]] = defaultdict(list)
-    authors: set[URIRef] = set()
-    method_code: set[tuple[URIRef, URIRef]] = set()
+    parts = GraphParts(resolution, minter=minter, extraction=extraction)
     for analysis in analyses:
-        paper = analysis.paper
-        paper_iri = minter.paper(paper.id)
-        yield from paper_triples(paper, paper_iri, minter, authors)
-        linked: set[tuple[URIRef, URIRef]] = set()
-        by_label: dict[Label, set[URIRef]] = defaultdict(set)
-        entity_of: dict[tuple[str, int, int], tuple[URIRef, Label]] = {}
-        resolved = resolution.mention_entities.get(paper.id, [])
-        # An entity the paper proposes is linked by pkg:proposes alone, wherever it is named.
-        own_entities = {
-            e.key
-            for own, entities in zip(analysis.proposed, resolved, strict=True)
-            if own
-            for e in entities
-        }
-        for mention, entities in zip(analysis.mentions, resolved, strict=True):
-            if not entities:
-                continue
-            iris = [entity_iris[e.key] for e in entities]
-            entity_of[(mention.field, mention.start, mention.end)] = (iris[0], entities[0].label)
-            for entity, entity_iri in zip(entities, iris, strict=True):
-                by_label[entity.label].add(entity_iri)
-                own = entity.key in own_entities
-                link = (PKG.proposes if own else PAPER_LINK[entity.label], entity_iri)
-                if link not in linked:
-                    linked.add(link)
-                    yield paper_iri, link[0], link[1]
-            mention_iri = minter.mention(paper.id, mention.field, mention.start, mention.end)
-            yield from mention_triples(mention_iri, paper_iri, mention, iris, run)
-        for claim in analysis.results:
-            result_iri = minter.result(paper.id, claim.field, claim.start, claim.end)
-            yield from result_triples(result_iri, paper_iri, claim, entity_of, run)
-        own_methods = {
-            entity_iris[e.key]
-            for own, entities in zip(analysis.proposed, resolved, strict=True)
-            if own
-            for e in entities
-            if e.label is Label.METHOD
-        }
-        if paper.url:
-            linked.add((FOAF.page, URIRef(paper.url)))
-        link_methods = analysis.link_methods or ((),) * len(analysis.links)
-        for address, mentions in zip(analysis.links, link_methods, strict=True):
-            url = URIRef(address.url)
-            if (LINK_PROPERTY[address.kind], url) not in linked:
-                linked.add((LINK_PROPERTY[address.kind], url))
-                yield paper_iri, LINK_PROPERTY[address.kind], url
-            # A method's code link stands on a mention of a method the paper proposes.
-            named = (entity_of.get((m.field, m.start, m.end)) for m in mentions)
-            methods = sorted({e[0] for e in named if e is not None and e[0] in own_methods})
-            if address.kind != "code":
-                methods = []
-            for method_iri in methods:
-                if (method_iri, url) not in method_code:
-                    method_code.add((method_iri, url))
-                    yield method_iri, SDO.codeRepository, url
-            link_iri = minter.link(paper.id, address.field, address.start, address.end)
-            yield from link_triples(link_iri, paper_iri, address, methods, run)
-        for source, target, relation in ASSOCIATIONS:
-            for pair in product(sorted(by_label[source]), sorted(by_label[target])):
-                supporters[(relation, *pair)].append(paper_iri)
-    for (relation, source_iri, target_iri), supporting in sorted(supporters.items()):
-        yield source_iri, relation, target_iri
-        association = minter.association(str(relation), str(source_iri), str(target_iri))
-        yield association, RDF.type, PKG.Association
-        yield association, PKG.relation, relation
-        yield association, PKG.fromEntity, source_iri
-        yield association, PKG.toEntity, target_iri
-        yield association, PKG.paperCount, Literal(len(supporting))
-        for supporter in supporting:
-            yield association, PKG.supportedBy, supporter
+        yield from parts.paper(analysis).triples()
+    for node in parts.shared():
+        yield from node.triples()
 
 
 def to_graph(triples: Iterable[Triple]) -> Graph:

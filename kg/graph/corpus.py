@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -47,7 +48,39 @@ CREATE TABLE IF NOT EXISTS paper (
     record TEXT NOT NULL,
     PRIMARY KEY (generation, position)
 ) WITHOUT ROWID;
+-- The nodes of one generation (node_state.generation), and the changes a writer stages for
+-- the generation it writes (a NULL digest: a node that goes).
+CREATE TABLE IF NOT EXISTS node (
+    subject TEXT PRIMARY KEY,
+    paper INTEGER NOT NULL,
+    digest BLOB NOT NULL,
+    triples INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS node_state (
+    id INTEGER PRIMARY KEY CHECK (id = 0),
+    generation TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS node_change (
+    writer INTEGER NOT NULL,
+    subject TEXT NOT NULL,
+    paper INTEGER NOT NULL,
+    digest BLOB,
+    triples INTEGER NOT NULL,
+    PRIMARY KEY (writer, subject)
+) WITHOUT ROWID;
 """
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One part of a generation's graph (:class:`kg.graph.build.GraphParts`): a paper with its
+    evidence nodes, or a shared node (``paper`` false), with a digest of what its triples
+    are made of (empty for a node that goes) and how many there are."""
+
+    subject: str
+    paper: bool
+    digest: bytes
+    triples: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +163,10 @@ def analysis_record(analysis: PaperAnalysis) -> bytes:
 def analysis_from_record(paper: Paper, data: bytes) -> PaperAnalysis:
     """The :class:`PaperAnalysis` of ``paper`` from :func:`analysis_record`'s bytes."""
     record = json.loads(zlib.decompress(data))
+    # Mentions and results of one sentence share its text rather than each holding a copy.
+    sentences: dict[str, str] = {}
+    for fields in record["mentions"] + record["results"]:
+        fields["sentence"] = sentences.setdefault(fields["sentence"], fields["sentence"])
     mentions = tuple(_mention(fields) for fields in record["mentions"])
 
     def deref(value: int | dict[str, Any] | None) -> Mention | None:
@@ -162,6 +199,16 @@ def analysis_from_record(paper: Paper, data: bytes) -> PaperAnalysis:
 
 def _mention(fields: dict[str, Any]) -> Mention:
     return Mention(**{**fields, "label": Label(fields["label"])})
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 # --- the file ---------------------------------------------------------------------------------
@@ -230,9 +277,16 @@ class CorpusFile:
     # The papers of each generation.
 
     def record_generation(
-        self, generation: str, settings: BuildSettings, papers: Sequence[Paper]
+        self,
+        generation: str,
+        settings: BuildSettings,
+        papers: Sequence[Paper],
+        *,
+        nodes_from: str | None = None,
     ) -> None:
-        """Say that ``generation`` holds ``papers``, built with ``settings``."""
+        """Say that ``generation`` holds ``papers``, built with ``settings``, and the nodes
+        staged since :meth:`start_staging`: all of them, or, with ``nodes_from``, the changes
+        from that generation's."""
         with self._transaction():
             self._db.execute("DELETE FROM paper WHERE generation = ?", (generation,))
             self._db.execute(
@@ -243,6 +297,28 @@ class CorpusFile:
                 "INSERT INTO paper VALUES (?, ?, ?)",
                 ((generation, i, paper_record(p)) for i, p in enumerate(papers)),
             )
+            writer = (os.getpid(),)
+            if nodes_from is not None and not self.has_nodes(nodes_from):
+                # Another writer recorded its generation meanwhile: what this one staged are
+                # changes to nodes no longer recorded, so none are known until a whole write.
+                self._db.execute("DELETE FROM node")
+                self._db.execute("DELETE FROM node_state")
+                self._db.execute("DELETE FROM node_change WHERE writer = ?", writer)
+                return
+            if nodes_from is None:
+                self._db.execute("DELETE FROM node")
+            self._db.execute(
+                "DELETE FROM node WHERE subject IN "
+                "(SELECT subject FROM node_change WHERE writer = ? AND digest IS NULL)",
+                writer,
+            )
+            self._db.execute(
+                "INSERT OR REPLACE INTO node SELECT subject, paper, digest, triples "
+                "FROM node_change WHERE writer = ? AND digest IS NOT NULL",
+                writer,
+            )
+            self._db.execute("DELETE FROM node_change WHERE writer = ?", writer)
+            self._db.execute("INSERT OR REPLACE INTO node_state VALUES (0, ?)", (generation,))
 
     def settings(self, generation: str) -> BuildSettings | None:
         row = self._db.execute(
@@ -258,6 +334,37 @@ class CorpusFile:
             "SELECT record FROM paper WHERE generation = ? ORDER BY position", (generation,)
         )
         return [paper_from_record(record) for (record,) in rows]
+
+    # The nodes of the live generation.
+
+    def start_staging(self) -> None:
+        """Forget the changes that writers no longer running (this process's id included)
+        staged."""
+        writers = self._db.execute("SELECT DISTINCT writer FROM node_change").fetchall()
+        dead = [(w,) for (w,) in writers if w == os.getpid() or not _running(w)]
+        with self._transaction():
+            self._db.executemany("DELETE FROM node_change WHERE writer = ?", dead)
+
+    def stage(self, nodes: Iterable[Node]) -> None:
+        """Keep ``nodes`` (an empty digest: a node that goes) as changes of the generation
+        being written."""
+        with self._transaction():
+            self._db.executemany(
+                "INSERT OR REPLACE INTO node_change VALUES (?, ?, ?, ?, ?)",
+                ((os.getpid(), n.subject, n.paper, n.digest or None, n.triples) for n in nodes),
+            )
+
+    def has_nodes(self, generation: str) -> bool:
+        """Whether the nodes of ``generation`` are recorded."""
+        row = self._db.execute("SELECT generation FROM node_state").fetchone()
+        return row is not None and row[0] == generation
+
+    def nodes(self, generation: str) -> dict[str, Node]:
+        """The nodes of ``generation`` by subject (none if they are not recorded)."""
+        if not self.has_nodes(generation):
+            return {}
+        rows = self._db.execute("SELECT subject, paper, digest, triples FROM node")
+        return {s: Node(s, bool(paper), digest, n) for s, paper, digest, n in rows}
 
     def keep_only(self, generation: str) -> None:
         """Forget the papers of every other generation (gone, or never made live)."""

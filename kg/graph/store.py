@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
+from itertools import islice
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, cast
 
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
     from rdflib import BNode, Graph, Literal, URIRef
 
 DEFAULT_STORE = Path("paperkg-store")
+# pkg:inPaper, spelled out so that reading a store does not load rdflib.
+_IN_PAPER = "https://w3id.org/paperkg/ontology#inPaper"
 _CURRENT = "current"
 _GENERATIONS = "generations"
 
@@ -83,6 +86,16 @@ def to_quads(triples: Iterable[Triple]) -> Iterator[ox.Quad]:
         yield ox.Quad(cast(ox.NamedNode, term(s)), cast(ox.NamedNode, term(p)), term(o), default)
 
 
+#: Quads handed to Oxigraph's bulk loader at a time. The loader holds what it is given in
+#: memory (about 1 kB a quad), so a batch, not the graph, sets the memory a write needs.
+BULK_BATCH = 100_000
+
+
+def _bulk_extend(store: ox.Store, quads: Iterator[ox.Quad]) -> None:
+    while batch := list(islice(quads, BULK_BATCH)):
+        store.bulk_extend(batch)
+
+
 class GraphStore:
     """A paperkg store folder.
 
@@ -140,32 +153,79 @@ class GraphStore:
         after a kill, by the next write). ``on_written`` is called with the new generation's
         name once it is complete and before it goes live; if it raises, nothing goes live.
         """
+        count = 0
+
+        def counted() -> Iterator[ox.Quad]:
+            nonlocal count
+            for quad in to_quads(triples):
+                count += 1
+                yield quad
+
+        def write(target: Path) -> None:
+            store = ox.Store(str(target))
+            _bulk_extend(store, counted())
+            store.flush()
+            store.optimize()
+
+        self._write_generation(write, on_written)
+        return count
+
+    def revise(
+        self,
+        *,
+        drop: Iterable[URIRef],
+        drop_papers: Iterable[URIRef],
+        triples: Iterable[Triple],
+        on_written: Callable[[str], None] | None = None,
+    ) -> None:
+        """Write as the store's new graph the live one without the triples whose subject is
+        in ``drop``, without the papers ``drop_papers`` (every triple whose subject is the
+        paper or is ``pkg:inPaper`` it), and with ``triples``; as safe as :meth:`replace`.
+
+        The new generation starts as a copy of the live one (which shares its files on disk
+        rather than copying them), so the time this takes follows the change, not the graph.
+        """
+        if not self.exists():
+            raise StoreError(
+                f"no paperkg store at {self.path}; "
+                f"run `kg build INPUT... --store {self.path}` first"
+            )
+
+        def write(target: Path) -> None:
+            ox.Store.read_only(str(self.current)).backup(str(target))
+            store = ox.Store(str(target))
+            default = ox.DefaultGraph()
+            in_paper = ox.NamedNode(_IN_PAPER)
+            subjects = [ox.NamedNode(str(s)) for s in drop]
+            for paper in map(ox.NamedNode, map(str, drop_papers)):
+                subjects.append(paper)
+                found = store.quads_for_pattern(None, in_paper, paper, default)
+                subjects.extend(cast(ox.NamedNode, quad.subject) for quad in found)
+            for subject in subjects:
+                for quad in list(store.quads_for_pattern(subject, None, None, default)):
+                    store.remove(quad)
+            _bulk_extend(store, to_quads(triples))
+            store.flush()
+
+        self._write_generation(write, on_written)
+
+    def _write_generation(
+        self, write: Callable[[Path], None], on_written: Callable[[str], None] | None
+    ) -> None:
+        """Have ``write`` make a new generation in a fresh folder, then make it live."""
         self.prepare()
         generations = self.path / _GENERATIONS
         target = (
             generations / f"g{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{time.monotonic_ns()}"
         )
         try:
-            store = ox.Store(str(target))
-            count = 0
-
-            def counted() -> Iterator[ox.Quad]:
-                nonlocal count
-                for quad in to_quads(triples):
-                    count += 1
-                    yield quad
-
-            store.bulk_extend(counted())
-            store.flush()
-            store.optimize()
-            del store
+            write(target)
             if on_written is not None:
                 on_written(target.name)
             self._switch_to(target)
         except BaseException:
             shutil.rmtree(target, ignore_errors=True)
             raise
-        return count
 
     def _switch_to(self, target: Path) -> None:
         previous = self.current.resolve() if self.current.is_symlink() else None

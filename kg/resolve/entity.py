@@ -3,6 +3,7 @@ task or metric, with acronyms, variants, families and types resolved over the wh
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -125,6 +126,10 @@ def canonical_key(text: str) -> str:
     return " ".join(w.lower() for w in joined)
 
 
+# A corpus writes the same names again and again; each is keyed once.
+_key_of = functools.lru_cache(maxsize=1 << 17)(canonical_key)
+
+
 def split_versions(text: str) -> list[str]:
     """Names that one surface form stands for: "CIFAR-10/100" is CIFAR-10 and CIFAR-100.
 
@@ -240,7 +245,7 @@ def acronym_table(records: Iterable[tuple[Paper, Sequence[Mention]]]) -> dict[st
         seen: set[tuple[str, str]] = set()
         for mention in mentions:
             if mention.long_form:
-                pair = (canonical_key(mention.text), canonical_key(mention.long_form))
+                pair = (_key_of(mention.text), _key_of(mention.long_form))
                 if pair not in seen:
                     seen.add(pair)
                     table[pair[0]][pair[1]] += 1
@@ -254,11 +259,11 @@ def _keys_for(mention: Mention, acronyms: dict[str, Counter[str]]) -> list[tuple
     long form the corpus agrees on; with rival long forms (an ambiguous acronym) it stays apart.
     """
     if mention.long_form:
-        return [(canonical_key(mention.long_form), clean_surface(mention.text))]
+        return [(_key_of(mention.long_form), clean_surface(mention.text))]
     surface = clean_surface(mention.text)
     pairs = []
     for name in split_versions(surface):
-        key = canonical_key(name)
+        key = _key_of(name)
         definitions = acronyms.get(key)
         if definitions and is_acronym(name):
             long_key, count = definitions.most_common(1)[0]

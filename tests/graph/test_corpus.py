@@ -11,6 +11,7 @@ import pytest
 from kg.graph.corpus import (
     BuildSettings,
     CorpusFile,
+    Node,
     analysis_from_record,
     analysis_record,
     paper_from_record,
@@ -90,3 +91,21 @@ def test_prepare_removes_what_killed_writers_left(tmp_path, triples):
     store.prepare()
     assert not dead.exists() and running.exists()
     assert (generations / str(store.generation)).is_dir()
+
+
+def test_nodes_follow_their_generation(tmp_path):
+    a, b, c = (Node(f"s:{x}", False, x.encode(), 1) for x in "abc")
+    with CorpusFile(tmp_path / "corpus.sqlite") as corpus:
+        corpus.start_staging()
+        corpus.stage([a, b])
+        corpus.record_generation("g1", SETTINGS, [])
+        assert corpus.nodes("g1") == {"s:a": a, "s:b": b}
+        # A change: b goes, c comes.
+        corpus.stage([dataclasses.replace(b, digest=b""), c])
+        corpus.record_generation("g2", SETTINGS, [], nodes_from="g1")
+        assert corpus.nodes("g2") == {"s:a": a, "s:c": c}
+        assert corpus.nodes("g1") == {}
+        # Changes to a generation whose nodes are no longer the recorded ones leave none known.
+        corpus.stage([b])
+        corpus.record_generation("g3", SETTINGS, [], nodes_from="g1")
+        assert not corpus.has_nodes("g3") and corpus.nodes("g2") == {}

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import pytest
-from rdflib import Graph
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from kg.errors import StoreError
+from kg.graph.namespace import PKG
 from kg.graph.store import ExportFormat, GraphStore
 
 
@@ -67,3 +68,38 @@ def test_to_graph_without_mentions(tmp_path, triples, graph):
     small = store.to_graph(with_mentions=False)
     assert 0 < len(small) < len(graph)
     assert "Mention" not in small.serialize(format="nt")
+
+
+def test_revise_drops_subjects_and_papers_and_adds(tmp_path, triples, graph):
+    store = GraphStore(tmp_path / "store")
+    store.replace(triples)
+    paper = URIRef("https://w3id.org/paperkg/resource/paper/test-2")
+    evidence = set(graph.subjects(PKG.inPaper, paper))
+    assert evidence
+    entity = next(iter(graph.subjects(RDF.type, PKG.Method)))
+    extra = (entity, RDFS.comment, Literal("added"))
+    store.revise(drop=[entity], drop_papers=[paper], triples=[extra])
+    expected = Graph()
+    for s, p, o in graph:
+        if s not in evidence and s not in (paper, entity):
+            expected.add((s, p, o))
+    expected.add(extra)
+    assert isomorphic(store.to_graph(), expected)
+    assert len(list((tmp_path / "store" / "generations").iterdir())) == 1
+
+
+def test_failed_revise_leaves_previous_graph(tmp_path, triples):
+    store = GraphStore(tmp_path / "store")
+    store.replace(triples)
+    generation, before = store.generation, store.to_graph()
+
+    def broken():
+        yield triples[0][0], RDFS.comment, Literal("half")
+        raise RuntimeError("interrupted")
+
+    paper = URIRef("https://w3id.org/paperkg/resource/paper/test-1")
+    with pytest.raises(RuntimeError, match="interrupted"):
+        store.revise(drop=[], drop_papers=[paper], triples=broken())
+    assert store.generation == generation
+    assert isomorphic(before, store.to_graph())
+    assert len(list((tmp_path / "store" / "generations").iterdir())) == 1
