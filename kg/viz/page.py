@@ -60,6 +60,8 @@ aside { width: 20rem; padding: 0.8rem 1rem; border-left: 1px solid #e4e7eb; over
 #found { list-style: none; margin: 0.3rem 0; padding: 0; }
 button.node { border: 0; background: none; padding: 0; color: #2160a0; cursor: pointer;
               font: inherit; text-align: left; }
+/* A block, so that a list's bullet sits by the first line of a name that wraps. */
+li > button.node { display: block; }
 #legend ul { list-style: none; margin: 0; padding: 0; }
 #legend li { margin: 0.25rem 0; }
 #legend label { display: flex; align-items: center; gap: 0.5rem; cursor: pointer; }
