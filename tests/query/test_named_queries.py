@@ -90,6 +90,13 @@ def test_leaderboard_of_a_family_lists_its_versions(query_store):
     assert board[0][6] == "Owlformer reaches 51.0% mAP on NightBirds-2K and also runs on Forest10."
 
 
+def test_unbound_leaderboard_lists_each_score_once(query_store):
+    # NightBirds-2K is reached through its own name and its family's: still one row a score.
+    board = rows(query_store, "leaderboard")
+    assert len(board) == len(set(board))
+    assert [r[2] for r in board if r[0] == "NightBirds-2K"] == ["51", "44.2"]
+
+
 def test_cooccurring_entities(query_store):
     assert [(r[2], r[3]) for r in rows(query_store, "cooccurring", entity="Owlformer")] == [
         ("NightBirds-2K", "2"),
