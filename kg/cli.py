@@ -149,11 +149,13 @@ def cmd_viz(args: argparse.Namespace) -> int:
         raise _UsageError("the entity view needs a name: kg viz --view entity NAME")
     if args.view != "entity" and args.entity:
         raise _UsageError(f"a NAME is for the entity view only, not --view {args.view}")
+    if args.view != "entity" and args.depth is not None:
+        raise _UsageError(f"--depth is for the entity view only, not --view {args.view}")
     network = build_view(
         _store(args),
         args.view,
         entity=args.entity,
-        depth=args.depth,
+        depth=1 if args.depth is None else args.depth,
         types=args.types.split(",") if args.types else None,
         min_papers=args.min_papers,
         years=parse_years(args.year) if args.year else None,
@@ -394,9 +396,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--depth",
         type=int,
-        default=1,
         metavar="N",
-        help="entity view: steps out from the entity through papers (default: %(default)s)",
+        help="entity view: steps out from the entity through papers (default: 1)",
     )
     p.set_defaults(func=cmd_viz)
 

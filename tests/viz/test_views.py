@@ -281,3 +281,11 @@ def test_cli_entity_view_needs_a_name(view_store, capsys) -> None:
 
     assert exit_info.value.code == 2
     assert "the entity view needs a name" in capsys.readouterr().err
+
+
+def test_cli_depth_is_for_the_entity_view_only(view_store, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["viz", "--store", str(view_store.path), "--view", "papers", "--depth", "2"])
+
+    assert exit_info.value.code == 2
+    assert "--depth is for the entity view only" in capsys.readouterr().err
