@@ -3,9 +3,13 @@ the one way a test says what it needs from outside the checkout (../shared, Chro
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -68,3 +72,23 @@ def listing_path(shared_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def sample_path() -> Path:
     return SAMPLE
+
+
+def run_fresh(code: str, *args: str) -> Any:
+    """Run ``code`` in a fresh interpreter with ``args`` and return the JSON it prints: how a
+    test sees which modules a command really imports."""
+    run = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout)
+
+
+@pytest.fixture(name="run_fresh", scope="session")
+def run_fresh_fixture() -> Callable[..., Any]:
+    """:func:`run_fresh` for test modules."""
+    return run_fresh

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import json
-import subprocess
-import sys
 
 import pytest
 
@@ -237,16 +234,8 @@ def _loaded(modules, roots):
     return [m for m in modules if any(m == r or m.startswith(r + ".") for r in roots)]
 
 
-def test_open_and_query_never_import_spacy(store_path):
-    run = subprocess.run(
-        [sys.executable, "-c", _READ_WITHOUT_SPACY, str(store_path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr
-    report = json.loads(run.stdout)
+def test_open_and_query_never_import_spacy(store_path, run_fresh):
+    report = run_fresh(_READ_WITHOUT_SPACY, str(store_path))
     assert report["n"] == 6
     assert _loaded(report["modules"], ("spacy", "thinc", "kg.nlp", "kg.build")) == []
     assert "pandas" in report["modules"]

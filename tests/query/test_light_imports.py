@@ -3,10 +3,6 @@ and `serve` run in a fresh interpreter without spaCy (or kg.nlp's pipeline) impo
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 _RUN_COMMANDS = """
 import io, json, sys
 from contextlib import redirect_stdout
@@ -41,16 +37,8 @@ def _loaded(modules: list[str], roots: tuple[str, ...]) -> list[str]:
     return [m for m in modules if any(m == r or m.startswith(r + ".") for r in roots)]
 
 
-def test_reading_commands_do_not_import_the_extraction_stack(query_store, tmp_path):
-    run = subprocess.run(
-        [sys.executable, "-c", _RUN_COMMANDS, str(query_store.path), str(tmp_path / "out.nt")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr
-    report = json.loads(run.stdout)
+def test_reading_commands_do_not_import_the_extraction_stack(query_store, tmp_path, run_fresh):
+    report = run_fresh(_RUN_COMMANDS, str(query_store.path), str(tmp_path / "out.nt"))
     assert report["codes"] == {"query": 0, "stats": 0, "export": 0, "validate": 0}
     assert report["output"].startswith("n\r\n3\r\n")  # the query ran: three papers
     assert (tmp_path / "out.nt").stat().st_size > 0
