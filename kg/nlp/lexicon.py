@@ -116,6 +116,64 @@ METRIC_PHRASES = (
     ("inference", "time"),
 )
 
+# Measures that are also ordinary words or phrases ("regret", "faithfulness", "running
+# time", "sample complexity"): proposed as metrics with a weak confidence, so the specificity
+# classifier decides from their context whether results are reported in them.
+MEASURE_WORDS = frozenset(
+    """
+    regret faithfulness factuality informativeness fluency coherence diversity runtime
+    abstractiveness harmlessness helpfulness toxicity spearman pearson kappa f-1 ndcg@10
+    ndcg@5 ndcg@1 map@10 mrr@10 recall@20 recall@100 hits@3 hits@5 precision@1 precision@5
+    precision@10 p@1 p@5 p@10 r@1 r@5 r@10 auc-roc au-roc ece brier nll bpc bpd bits-per-dim
+    """.split()
+)
+# A measure's head word: a modifier before it makes a measure name ("test error", "sample
+# complexity", "energy consumption", "computational cost").
+MEASURE_HEADS = frozenset(
+    "error errors regret complexity cost costs consumption overhead likelihood divergence "
+    "correlation kappa".split()
+)
+MEASURE_PHRASES = tuple(
+    tuple(line.split())
+    for line in """
+    running time
+    run time
+    computation time
+    execution time
+    prediction time
+    decoding time
+    response time
+    wall clock time
+    wall - clock times
+    gpu hours
+    training loss
+    test loss
+    validation loss
+    model size
+    memory size
+    number of parameters
+    convergence rate
+    rate of convergence
+    convergence speed
+    training speed
+    sample efficiency
+    human preference
+    human assessment
+    direct assessment
+    factual consistency
+    pearson 's r
+    pearson r
+    spearman 's rho
+    fleiss ' kappa
+    fleiss 's kappa
+    cohen 's kappa
+    jaccard score
+    jaccard index
+    edit distance
+    task success
+    """.strip().splitlines()
+)
+
 # Words that end a phrase's leftward growth: verbs, evaluative adjectives and quantifiers
 # that precede entity names in abstracts but are not part of them.
 NOT_A_MODIFIER = frozenset(

@@ -21,6 +21,9 @@ SPANS_KEY = "paperkg_rules"
 
 _JOINERS = frozenset({"-", "/", "+", "++", ".", "'"})
 _MAX_MODIFIERS = 4
+#: Confidence of a measure that is also an ordinary word or phrase (``lexicon.MEASURE_WORDS``):
+#: weak, so the trained model's spans win and the specificity classifier decides.
+_MEASURE = 0.6
 _ON_EXCEPTIONS = frozenset(
     {
         "based",
@@ -275,6 +278,10 @@ class EntityRules:
         self.metric_phrases.add(
             "METRIC", [nlp.make_doc(" ".join(words)) for words in lexicon.METRIC_PHRASES]
         )
+        self.measure_phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.measure_phrases.add(
+            "METRIC", [nlp.make_doc(" ".join(words)) for words in lexicon.MEASURE_PHRASES]
+        )
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -298,6 +305,8 @@ class EntityRules:
     def _find(self, doc: Doc) -> Iterable[tuple[Span, float]]:
         for _, start, end in self.metric_phrases(doc):
             yield Span(doc, start, end, label="METRIC"), 0.85
+        for _, start, end in self.measure_phrases(doc):
+            yield Span(doc, start, end, label="METRIC"), _MEASURE
         sents = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
         tokens = _Tokens(doc)
         for sent in sents:
@@ -318,6 +327,12 @@ class EntityRules:
                 yield Span(doc, i, i + 1, label="METRIC"), (0.8 if token.is_lower else 0.9)
             elif token.text in lexicon.CASED_METRIC_NAMES:
                 yield Span(doc, i, i + 1, label="METRIC"), 0.85
+            elif lower in lexicon.MEASURE_WORDS:
+                yield Span(doc, i, i + 1, label="METRIC"), _MEASURE
+            elif (
+                lower in lexicon.MEASURE_HEADS and i > s_start and _measure_modifier(tokens[i - 1])
+            ):
+                yield Span(doc, i - 1, i + 1, label="METRIC"), _MEASURE
             if _followed_by_same_phrase(tokens, i, s_end):
                 continue
             if lower in _METHOD_KIND_HEADS:
@@ -389,3 +404,9 @@ class EntityRules:
 )
 def make_entity_rules(nlp: Language, name: str) -> EntityRules:
     return EntityRules(nlp, name)
+
+
+def _measure_modifier(token: Token) -> bool:
+    """Whether ``token`` can name the kind of a measure before its head ("test" error,
+    "sample" complexity), not a determiner, a number or a verb."""
+    return token.is_alpha and not token.is_stop and token.pos_ not in {"VERB", "AUX", "DET"}

@@ -36,6 +36,7 @@ CLASSES: tuple[str, ...] = ("NONE", "METHOD", "DATASET", "TASK", "METRIC")
 
 _SPACE = re.compile(r"\s+")
 _DIGIT = re.compile(r"\d")
+_WINDOW = 6
 
 
 def group_key(text: str) -> str:
@@ -122,6 +123,8 @@ def name_features(doc: Doc, spans: Sequence[Candidate]) -> list[str]:
             feats.append(f"next2={after}_{v.lower[s.end + 1]}")
         if v.sentence_starts[s.start]:
             feats.append("sentence_start")
+        feats += [f"ctx={w}" for w in v.lower[max(s.start - _WINDOW, 0) : max(s.start - 1, 0)]]
+        feats += [f"ctx={w}" for w in v.lower[s.end + 1 : s.end + _WINDOW]]
     return list(set(feats))
 
 

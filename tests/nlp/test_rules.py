@@ -147,3 +147,20 @@ def test_list_that_ends_on_a_method_noun_names_methods(nlp):
     found = spans(nlp, "Extensive experiments on QuillNet, WrenNet and GPT-9 models show the gain.")
     assert not any(label == "DATASET" for _, label in found)
     assert ("WrenNet", "METHOD") in found
+
+
+def test_measures_that_are_ordinary_words_are_weak_metric_candidates(nlp):
+    doc = nlp(
+        "Our bound on the regret is tight, the test error falls and the running time halves, "
+        "while faithfulness improves over the baseline encoder."
+    )
+    found = {(s.text, s.label_) for s in doc.spans[SPANS_KEY]}
+    for measure in ("regret", "test error", "running time", "faithfulness"):
+        assert (measure, "METRIC") in found
+    # Weak: the classifier decides, and a trained model's span wins over them.
+    assert not {text for text, _ in sure_spans(doc, floor=0.7)} & {"regret", "test error"}
+
+
+def test_a_measure_head_needs_a_content_word_before_it(nlp):
+    found = spans(nlp, "This leaves the error small and a cost that the method avoids.")
+    assert not [text for text, label in found if label == "METRIC"]

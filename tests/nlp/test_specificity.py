@@ -141,9 +141,9 @@ def test_other_classifier_weights_make_another_extractor_version(tmp_path, monke
     shipped = extractor_fingerprint("model")
     weights = tmp_path / "specificity"
     shutil.copytree(model_path().parent / "specificity", weights)
-    (weights / "weights.json").write_text(
-        (weights / "weights.json").read_text().replace('"margins":[-1.5', '"margins":[-1.0')
-    )
+    data = json.loads((weights / "weights.json").read_text())
+    data["margins"] = [margin + 0.5 for margin in data["margins"]]
+    (weights / "weights.json").write_text(json.dumps(data))
     monkeypatch.setenv("PAPERKG_SPECIFICITY", str(weights))
     extractor_fingerprint.cache_clear()
     try:
