@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from rdflib.compare import isomorphic
 
-from kg.build import build
+from kg.build import add, build
 from kg.cli import main
 from kg.graph.corpus import FILENAME
 from kg.graph.store import GraphStore
@@ -139,3 +139,47 @@ def test_build_resumes_where_it_was_killed(killed, tmp_path):
     fresh = GraphStore(tmp_path / "fresh")
     build(inputs, fresh, extractor="rules")
     assert isomorphic(store.to_graph(), fresh.to_graph())
+
+
+def _generations(store: GraphStore) -> set[str]:
+    folder = store.path / "generations"
+    return {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+
+
+def test_an_add_killed_while_it_writes_leaves_one_graph_or_the_other(tmp_path):
+    """SIGKILL at several moments after ``kg add`` has started the new generation: the store
+    holds, each time, either the graph before the add or the whole graph after it, valid;
+    run once more, the add ends isomorphic to a build of everything."""
+    small = synthetic_papers(tmp_path / "small.jsonl", 40, "small")
+    more = synthetic_papers(tmp_path / "more.jsonl", SYNTHETIC, "more")
+    store = GraphStore(tmp_path / "store")
+    build([small], store, extractor="rules")
+    before = store.to_graph()
+    reference = GraphStore(tmp_path / "reference")
+    build([small, more], reference, extractor="rules")
+    after = reference.to_graph()
+    command = [sys.executable, "-m", "kg.cli", "-q", "add", str(more)]
+    options = ["--store", str(store.path), "--n-process", "1"]
+    killed_mid_write = 0
+    for delay in (0.0, 0.02, 0.1, 0.3, 1.0):
+        live = _generations(store)
+        process = subprocess.Popen(command + options, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
+            if _generations(store) - live:
+                time.sleep(delay)
+                break
+            time.sleep(0.005)
+        writing = process.poll() is None and bool(_generations(store) - live)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        killed_mid_write += writing and process.returncode == -signal.SIGKILL
+        graph = GraphStore(store.path).to_graph()
+        assert isomorphic(graph, before) or isomorphic(graph, after), f"killed after {delay} s"
+        assert main(["-q", "validate", "--store", str(store.path)]) == 0
+        if isomorphic(graph, after):
+            break
+    assert killed_mid_write >= 1, "no kill fell while the add was writing"
+    add([more], store)
+    assert isomorphic(GraphStore(store.path).to_graph(), after)
+    assert len(_generations(store)) == 1

@@ -157,8 +157,8 @@ def _label_precisions(nlp: Language) -> dict[str, float]:
     }
 
 
-def _load_model() -> Language:
-    path = model_path()
+def _load_model(path: Path | None = None) -> Language:
+    path = path or model_path()
     if not (path / "config.cfg").exists():
         raise ModelError(
             f"the trained NER pipeline is missing from {path}; reinstall paperkg, "
@@ -200,8 +200,9 @@ def extractor_fingerprint(extractor: str = DEFAULT_EXTRACTOR) -> str:
     return digest.hexdigest()[:10]
 
 
-def build_pipeline(extractor: str = DEFAULT_EXTRACTOR) -> Language:
-    """A spaCy pipeline for ``extractor``.
+def build_pipeline(extractor: str = DEFAULT_EXTRACTOR, *, model: Path | None = None) -> Language:
+    """A spaCy pipeline for ``extractor``; ``model`` names another trained NER pipeline than
+    the shipped one, for training and experiments.
 
     >>> build_pipeline("rules").pipe_names
     ['sentencizer', 'paperkg_paragraph_breaks', 'paperkg_abbreviations', 'paperkg_entity_rules']
@@ -209,7 +210,7 @@ def build_pipeline(extractor: str = DEFAULT_EXTRACTOR) -> Language:
     if extractor not in EXTRACTORS:
         raise ModelError(f"unknown extractor {extractor!r}; choose one of: {', '.join(EXTRACTORS)}")
     if extractor == "model":
-        nlp = _load_model()
+        nlp = _load_model(model)
         nlp.add_pipe(
             "paperkg_ner_confidence",
             after="ner",

@@ -83,3 +83,13 @@ def test_remembered_vectors_equal_computed_ones(nlp):
     first, again = fresh.vocab.vectors.get_batch(keys), fresh.vocab.vectors.get_batch(keys)
     assert numpy.allclose(first, expected) and numpy.allclose(again, expected)
     assert first.shape == (len(words), nlp.vocab.vectors.shape[1])
+
+
+def test_another_ner_pipeline_can_stand_in_for_the_shipped_one(tmp_path):
+    from kg.errors import ModelError
+    from kg.nlp.pipeline import build_pipeline, model_path
+
+    other = build_pipeline("model", model=model_path())
+    assert other.pipe_names == build_pipeline("model").pipe_names
+    with pytest.raises(ModelError, match=str(tmp_path)):
+        build_pipeline("model", model=tmp_path)

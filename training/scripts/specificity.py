@@ -27,7 +27,7 @@ from sklearn.linear_model import LogisticRegression
 
 from kg.ingest import read_papers
 from kg.ingest.paper import Paper
-from kg.nlp import SpacyExtractor, paper_text
+from kg.nlp import build_pipeline, paper_text
 from kg.nlp.corpora import LABELS, GraphGold, read_graph_gold
 from kg.nlp.evaluate import Score, graph_prf, macro_f1, normalize_name
 from kg.nlp.extract import named_spans
@@ -228,6 +228,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="how much recall a type may lose against keeping every name it is given",
     )
     parser.add_argument("--scierc", action="store_true", help="add SciERC Generic negatives")
+    parser.add_argument(
+        "--ner",
+        type=Path,
+        help="the NER pipeline the names are found with (default: the shipped one)",
+    )
+    parser.add_argument(
+        "--ner-folds",
+        type=Path,
+        nargs="+",
+        help="NER pipelines each trained without one fold of kg_style: abstract i's names are "
+        "found by the one of fold i %% N, never by a model that saw its gold (for a NER that "
+        "learnt from kg_style itself)",
+    )
     args = parser.parse_args(argv)
 
     style = args.shared / "train" / "kg_style"
@@ -236,12 +249,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         p for p in read_papers([style / "abstracts.jsonl"]) if p.id in gold_by_id
     ]
     golds = [gold_by_id[p.id] for p in papers]
-    extractor = SpacyExtractor.create("model")
-    rows = examples(extractor.nlp, [(paper_text(p), g) for p, g in zip(papers, golds, strict=True)])
+    nlp = build_pipeline("model", model=args.ner)
+    docs_gold = [(paper_text(p), g) for p, g in zip(papers, golds, strict=True)]
+    if args.ner_folds:
+        rows = []
+        folds = len(args.ner_folds)
+        for fold, path in enumerate(args.ner_folds):
+            mine = [i for i in range(len(docs_gold)) if i % folds == fold]
+            found = examples(build_pipeline("model", model=path), [docs_gold[i] for i in mine])
+            rows += [(mine[r[0]], *r[1:]) for r in found]
+        rows.sort(key=lambda r: r[0])
+    else:
+        rows = examples(nlp, docs_gold)
     if args.scierc:
         generic = scierc_generic(args.shared / "train" / "scierc" / "train.unified.jsonl")
         offset = len(papers)
-        for doc_index, doc in enumerate(extractor.nlp.pipe(t for t, _ in generic)):
+        for doc_index, doc in enumerate(nlp.pipe(t for t, _ in generic)):
             ranges = generic[doc_index][1]
             groups = grouped(doc, named_spans(doc))
             vectors = name_vectors(doc, list(groups.values()))
