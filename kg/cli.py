@@ -47,6 +47,17 @@ def _store(args: argparse.Namespace):
     return GraphStore(args.store)
 
 
+def _cluster(args: argparse.Namespace):
+    """The dask cluster of ``--scheduler``, or None to extract on this machine."""
+    if args.scheduler is None:
+        return None
+    if args.n_process is not None:
+        raise _UsageError("--n-process is for extraction on this machine, not with --scheduler")
+    from kg.cluster import Cluster
+
+    return Cluster(args.scheduler, connect_timeout=args.connect_timeout)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from kg.build import build
 
@@ -57,6 +68,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         min_confidence=args.min_confidence,
         base=args.base,
         n_process=args.n_process,
+        cluster=_cluster(args),
         progress=_progress,
     )
     print(f"built {args.store}")
@@ -70,7 +82,11 @@ def cmd_add(args: argparse.Namespace) -> int:
     from kg.build import add
 
     summary, change, report = add(
-        args.inputs, _store(args), n_process=args.n_process, progress=_progress
+        args.inputs,
+        _store(args),
+        n_process=args.n_process,
+        cluster=_cluster(args),
+        progress=_progress,
     )
     _print_change(args.store, summary, change)
     _print_skipped(report.skipped)
@@ -272,6 +288,7 @@ def make_parser() -> argparse.ArgumentParser:
         help="base of minted IRIs (default: %(default)s)",
     )
     _n_process_option(p)
+    _scheduler_options(p)
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser(
@@ -286,6 +303,7 @@ def make_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="input files")
     _n_process_option(p)
+    _scheduler_options(p)
     p.set_defaults(func=cmd_add)
 
     p = sub.add_parser(
@@ -451,6 +469,25 @@ def _n_process_option(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="processes for extraction (default: 1 for fewer than 500 papers to extract, else "
         "one per CPU core, at most 4)",
+    )
+
+
+def _scheduler_options(parser: argparse.ArgumentParser) -> None:
+    from kg.cluster import DEFAULT_CONNECT_TIMEOUT
+
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="extract on the workers of this dask.distributed scheduler (tcp://host:port) "
+        'instead of this machine; needs pip install "paperkg[dask]"',
+    )
+    parser.add_argument(
+        "--connect-timeout",
+        type=_seconds,
+        default=DEFAULT_CONNECT_TIMEOUT,
+        metavar="S",
+        help="give up when the scheduler, or its first worker, is not there within S "
+        "seconds (default: %(default)g)",
     )
 
 
