@@ -312,7 +312,7 @@ def _extraction_records(
     if not missing:
         return records, 0
     if cluster is None:
-        extracted = _extract_here(missing, settings, n_process=n_process)
+        extracted = extract_here(missing, settings, n_process=n_process)
     else:
         extracted = extract_on_cluster(missing, settings, cluster)
     batch: dict[str, bytes] = {}
@@ -327,7 +327,7 @@ def _extraction_records(
     return records, len(missing)
 
 
-def _extract_here(
+def extract_here(
     papers: Sequence[Paper], settings: BuildSettings, *, n_process: int | None
 ) -> Iterator[tuple[Paper, bytes]]:
     """Each of ``papers`` with its analysis record, extracted in this machine's processes."""
