@@ -57,10 +57,10 @@ def extract_on_cluster(
     extractor stops the extraction with :class:`ModelError`.
     """
     try:
-        from distributed import Client, as_completed
+        from distributed import as_completed
     except ImportError as err:
         raise ClusterError(f"extraction on a dask cluster needs dask; {_INSTALL_HINT}") from err
-    client = _connect(Client, cluster)
+    client = _connect(cluster)
     with client:
         threads = sum(client.nthreads().values())
         batches = iter(_batches(papers, cluster.batch_size))
@@ -97,11 +97,13 @@ def extract_on_cluster(
             yield from zip(batch, records, strict=True)
 
 
-def _connect(client_type, cluster: Cluster):
+def _connect(cluster: Cluster):
     """A client of ``cluster``'s scheduler with at least one worker."""
+    from distributed import Client
+
     where = f"the dask scheduler at {cluster.address}"
     try:
-        client = client_type(cluster.address, timeout=cluster.connect_timeout, set_as_default=False)
+        client = Client(cluster.address, timeout=cluster.connect_timeout, set_as_default=False)
     except (OSError, TimeoutError) as err:
         raise ClusterError(
             f"cannot reach {where} within {cluster.connect_timeout:g} s; start it with "

@@ -80,8 +80,8 @@ def push_graph(
     """Replace the endpoint's graph with the store's graph: the first chunk of triples with
     PUT, the others with POST. Triples with a blank node all go in the first chunk, since a
     blank node's label names the same node only within one request."""
-    generation = store.generation
     with store.open() as graph_store, _client(endpoint.timeout) as http:
+        generation = store.generation
         total = len(graph_store)
         chunks = _chunks(graph_store, endpoint.chunk_size)
         url = _graph_url(endpoint.url, endpoint.graph)
@@ -111,9 +111,8 @@ def push_changes(
     SPARQL ``DELETE DATA`` and ``INSERT DATA`` requests to its update address. The graph there
     must be the one that change started from, as pushed from this store; returns None when it
     is the live graph already."""
-    generation = store.generation
-    if generation is None or not store.exists():
-        store.open().__enter__()  # the error that says there is no store
+    with store.open():
+        generation = store.generation
     assert generation is not None
     if endpoint.update_url is None:
         raise EndpointError(f"changes go to {endpoint.url}'s SPARQL Update address; give it")
