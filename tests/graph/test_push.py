@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from rdflib import Graph
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from kg.build import add, build
@@ -174,6 +174,23 @@ def test_the_last_add_arrives_as_its_change(tmp_path, sample_path, oxigraph, cap
     # The default graph there was never sent this store's graph: its change cannot apply.
     with pytest.raises(EndpointError, match="was not sent the graph the last change"):
         push_changes(grown, Endpoint(endpoint, update_url=update))
+
+
+def test_blank_nodes_stay_whole_across_chunks(tmp_path, oxigraph):
+    ex = "https://example.org/"
+    node, other = BNode(), BNode()
+    triples = [(URIRef(f"{ex}s{i}"), URIRef(f"{ex}p"), Literal(i)) for i in range(5)]
+    triples += [
+        (URIRef(f"{ex}s0"), URIRef(f"{ex}q"), node),
+        (node, URIRef(f"{ex}p"), other),
+        (other, URIRef(f"{ex}p"), Literal("end")),
+    ]
+    store = GraphStore(tmp_path / "store")
+    store.replace(triples)
+    pushed = push_graph(store, Endpoint(f"{oxigraph}/store", graph=NAMED, chunk_size=2))
+    # The three triples with blank nodes and one more, then the other four, two at a time.
+    assert (pushed.added, pushed.requests) == (8, 3)
+    assert isomorphic(remote_graph(oxigraph, NAMED), store.to_graph())
 
 
 class Answer(http.server.BaseHTTPRequestHandler):
