@@ -7,11 +7,12 @@ import dataclasses
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from kg.cluster import Cluster, extract_on_cluster
 from kg.errors import ModelError, StoreError
 from kg.graph.build import ExtractionInfo, GraphParts
 from kg.graph.corpus import FILENAME as CORPUS_FILE
@@ -98,11 +99,13 @@ def build(
     min_confidence: float = 0.0,
     base: str = DEFAULT_BASE,
     n_process: int | None = None,
+    cluster: Cluster | None = None,
     progress: Progress = no_progress,
 ) -> tuple[BuildSummary, ReadReport]:
     """Build the graph of ``inputs`` and make it the store's graph. ``n_process`` extraction
     processes are used, by default :func:`default_processes` of the number of papers to
-    extract; a paper whose text the store's cache knows is not extracted again.
+    extract, or the workers of a dask ``cluster``; a paper whose text the store's cache knows
+    is not extracted again.
 
     Every input is checked before any work starts; the store's graph changes only when the
     whole build succeeded.
@@ -111,7 +114,9 @@ def build(
     report = ReadReport()
     papers = list(progress(read_papers(inputs, report=report), "reading", None))
     settings = BuildSettings(extractor, _extractor_version(extractor), min_confidence, base)
-    summary = _write_graph(papers, store, settings, n_process=n_process, progress=progress)
+    summary = _write_graph(
+        papers, store, settings, n_process=n_process, cluster=cluster, progress=progress
+    )
     summary.skipped = len(report.skipped)
     summary.merged = report.merged
     summary.seconds = time.perf_counter() - started
@@ -139,6 +144,7 @@ def add(
     store: GraphStore,
     *,
     n_process: int | None = None,
+    cluster: Cluster | None = None,
     progress: Progress = no_progress,
 ) -> tuple[BuildSummary | None, Change, ReadReport]:
     """Add the papers of ``inputs`` to the store's graph, built as before (extractor,
@@ -170,6 +176,7 @@ def add(
         store,
         current,
         n_process=n_process,
+        cluster=cluster,
         progress=progress,
         revise=current == settings,
     )
@@ -243,6 +250,7 @@ def _write_graph(
     settings: BuildSettings,
     *,
     n_process: int | None,
+    cluster: Cluster | None = None,
     progress: Progress,
     revise: bool = False,
 ) -> BuildSummary:
@@ -251,7 +259,7 @@ def _write_graph(
     store.prepare()
     with CorpusFile(store.path / CORPUS_FILE) as corpus:
         records, extracted = _extraction_records(
-            papers, corpus, settings, n_process=n_process, progress=progress
+            papers, corpus, settings, n_process=n_process, cluster=cluster, progress=progress
         )
         analyses = [analysis_from_record(p, records[text_key(p)]) for p in papers]
         del records
@@ -292,25 +300,24 @@ def _extraction_records(
     settings: BuildSettings,
     *,
     n_process: int | None,
+    cluster: Cluster | None,
     progress: Progress,
 ) -> tuple[dict[str, bytes], int]:
     """Each paper's analysis record by text key, from the cache or extracted (each distinct
-    text once) and committed to the cache batch by batch; and how many texts were extracted."""
+    text once, here or on ``cluster``) and committed to the cache batch by batch; and how many
+    texts were extracted."""
     key = settings.extraction_key
     records = corpus.cached(dict.fromkeys(text_key(p) for p in papers), key)
     missing = list({text_key(p): p for p in papers if text_key(p) not in records}.values())
     if not missing:
         return records, 0
-    nlp = SpacyExtractor.create(settings.extractor, min_confidence=settings.min_confidence)
-    if nlp.version != settings.version:
-        raise ModelError(
-            f"the {settings.extractor} extractor is version {nlp.version}, not "
-            f"{settings.version}; reinstall paperkg"
-        )
+    if cluster is None:
+        extracted = extract_here(missing, settings, n_process=n_process)
+    else:
+        extracted = extract_on_cluster(missing, settings, cluster)
     batch: dict[str, bytes] = {}
-    extracted = nlp.extract(missing, n_process=n_process or default_processes(len(missing)))
-    for paper, mentions in progress(extracted, "extracting", len(missing)):
-        batch[text_key(paper)] = analysis_record(analyse(paper, mentions))
+    for paper, record in progress(extracted, "extracting", len(missing)):
+        batch[text_key(paper)] = record
         if len(batch) >= CACHE_BATCH:
             corpus.remember(batch, key)
             records.update(batch)
@@ -318,3 +325,18 @@ def _extraction_records(
     corpus.remember(batch, key)
     records.update(batch)
     return records, len(missing)
+
+
+def extract_here(
+    papers: Sequence[Paper], settings: BuildSettings, *, n_process: int | None
+) -> Iterator[tuple[Paper, bytes]]:
+    """Each of ``papers`` with its analysis record, extracted in this machine's processes."""
+    nlp = SpacyExtractor.create(settings.extractor, min_confidence=settings.min_confidence)
+    if nlp.version != settings.version:
+        raise ModelError(
+            f"the {settings.extractor} extractor is version {nlp.version}, not "
+            f"{settings.version}; reinstall paperkg"
+        )
+    extracted = nlp.extract(papers, n_process=n_process or default_processes(len(papers)))
+    for paper, mentions in extracted:
+        yield paper, analysis_record(analyse(paper, mentions))

@@ -41,10 +41,32 @@ def _seconds(text: str) -> float:
     return seconds
 
 
+def _positive(text: str) -> int:
+    """A count from the command line: a whole number, 1 or more."""
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"give a whole number of 1 or more; got {text!r}")
+    return count
+
+
 def _store(args: argparse.Namespace):
     from kg.graph.store import GraphStore
 
     return GraphStore(args.store)
+
+
+def _cluster(args: argparse.Namespace):
+    """The dask cluster of ``--scheduler``, or None to extract on this machine."""
+    if args.scheduler is None:
+        return None
+    if args.n_process is not None:
+        raise _UsageError("--n-process is for extraction on this machine, not with --scheduler")
+    from kg.cluster import Cluster
+
+    return Cluster(args.scheduler, connect_timeout=args.connect_timeout)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -57,6 +79,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         min_confidence=args.min_confidence,
         base=args.base,
         n_process=args.n_process,
+        cluster=_cluster(args),
         progress=_progress,
     )
     print(f"built {args.store}")
@@ -70,7 +93,11 @@ def cmd_add(args: argparse.Namespace) -> int:
     from kg.build import add
 
     summary, change, report = add(
-        args.inputs, _store(args), n_process=args.n_process, progress=_progress
+        args.inputs,
+        _store(args),
+        n_process=args.n_process,
+        cluster=_cluster(args),
+        progress=_progress,
     )
     _print_change(args.store, summary, change)
     _print_skipped(report.skipped)
@@ -119,6 +146,35 @@ def cmd_export(args: argparse.Namespace) -> int:
         finally:
             tmp.unlink(missing_ok=True)
         print(f"wrote {out}", file=sys.stderr)
+    return 0
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    from kg.graph.push import Endpoint, push_changes, push_graph
+
+    if args.changes and args.update_endpoint is None:
+        raise _UsageError("--changes sends SPARQL updates: give --update-endpoint URL too")
+    endpoint = Endpoint(
+        args.endpoint,
+        graph=args.graph,
+        update_url=args.update_endpoint,
+        chunk_size=args.chunk_size,
+        timeout=args.timeout,
+    )
+    if not args.changes:
+        pushed = push_graph(_store(args), endpoint, progress=_progress)
+        print(f"pushed {args.store} to {endpoint}")
+        print(f"  triples: {pushed.added} in {pushed.requests} request(s)")
+        return 0
+    change = push_changes(_store(args), endpoint, progress=_progress)
+    if change is None:
+        print(f"{endpoint} holds the graph of {args.store} already")
+        return 0
+    print(f"pushed the last change of {args.store} to {endpoint}")
+    print(
+        f"  triples: {change.removed} taken out, {change.added} put in, "
+        f"in {change.requests} request(s)"
+    )
     return 0
 
 
@@ -219,6 +275,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def make_parser() -> argparse.ArgumentParser:
+    from kg.graph.push import DEFAULT_CHUNK_SIZE
+    from kg.graph.push import DEFAULT_TIMEOUT as DEFAULT_PUSH_TIMEOUT
     from kg.graph.store import DEFAULT_STORE, ExportFormat
     from kg.graph.terms import DEFAULT_BASE
     from kg.nlp import DEFAULT_EXTRACTOR, EXTRACTORS
@@ -272,6 +330,7 @@ def make_parser() -> argparse.ArgumentParser:
         help="base of minted IRIs (default: %(default)s)",
     )
     _n_process_option(p)
+    _scheduler_options(p)
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser(
@@ -286,6 +345,7 @@ def make_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="input files")
     _n_process_option(p)
+    _scheduler_options(p)
     p.set_defaults(func=cmd_add)
 
     p = sub.add_parser(
@@ -309,6 +369,56 @@ def make_parser() -> argparse.ArgumentParser:
         help="RDF serialisation (default: %(default)s)",
     )
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser(
+        "push",
+        parents=[common],
+        help="send the graph to an external RDF store (SPARQL 1.1 Graph Store Protocol)",
+        description="Replace a graph of an external RDF store (Fuseki, GraphDB, Virtuoso, an "
+        "Oxigraph server) with the store's graph, in chunks: a PUT, then POSTs. With --changes, "
+        "send only what the last kg add or kg remove changed, as SPARQL updates. Credentials "
+        "come from the environment: PAPERKG_ENDPOINT_USER and PAPERKG_ENDPOINT_PASSWORD, or "
+        "PAPERKG_ENDPOINT_TOKEN.",
+        epilog="example: kg push --endpoint http://localhost:3030/ds/data",
+    )
+    p.add_argument(
+        "--endpoint",
+        required=True,
+        metavar="URL",
+        help="the store's Graph Store Protocol address (Fuseki: http://host:3030/DATASET/data)",
+    )
+    p.add_argument(
+        "--graph",
+        metavar="IRI",
+        help="replace this named graph (default: the default graph)",
+    )
+    p.add_argument(
+        "--chunk-size",
+        type=_positive,
+        default=DEFAULT_CHUNK_SIZE,
+        metavar="N",
+        help="triples per request (default: %(default)s)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_PUSH_TIMEOUT,
+        metavar="S",
+        help="seconds to wait for the answer to each request (default: %(default)g)",
+    )
+    p.add_argument(
+        "--changes",
+        action="store_true",
+        help="send only what the last kg add or kg remove changed, to a store sent the graph "
+        "before it",
+    )
+    p.add_argument(
+        "--update-endpoint",
+        metavar="URL",
+        help="the store's SPARQL Update address, for --changes (Fuseki: "
+        "http://host:3030/DATASET/update)",
+    )
+    p.set_defaults(func=cmd_push)
 
     p = sub.add_parser(
         "query",
@@ -451,6 +561,25 @@ def _n_process_option(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="processes for extraction (default: 1 for fewer than 500 papers to extract, else "
         "one per CPU core, at most 4)",
+    )
+
+
+def _scheduler_options(parser: argparse.ArgumentParser) -> None:
+    from kg.cluster import DEFAULT_CONNECT_TIMEOUT
+
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="extract on the workers of this dask.distributed scheduler (tcp://host:port) "
+        'instead of this machine; needs pip install "paperkg[dask]"',
+    )
+    parser.add_argument(
+        "--connect-timeout",
+        type=_seconds,
+        default=DEFAULT_CONNECT_TIMEOUT,
+        metavar="S",
+        help="give up when the scheduler, or its first worker, is not there within S "
+        "seconds (default: %(default)g)",
     )
 
 

@@ -9,6 +9,8 @@ KgError
 ├── QueryError                 a SPARQL query that does not parse or run
 │   └── QueryTimeout           a query stopped because it ran out of time
 ├── ModelError                 an extraction pipeline that cannot be loaded
+├── ClusterError               a dask cluster that cannot be reached or fails to extract
+├── EndpointError              an external SPARQL store that refuses or fails a push
 └── ViewError                  a view that cannot be drawn as asked (unknown entity, bad filter)
 """
 
@@ -97,6 +99,14 @@ class QueryTimeout(QueryError):
 
 class ModelError(KgError):
     """An extraction pipeline that cannot be built or loaded."""
+
+
+class ClusterError(KgError):
+    """A dask cluster that cannot be reached, has no workers, or fails to extract."""
+
+
+class EndpointError(KgError):
+    """An external SPARQL store that cannot be reached or refuses what is sent to it."""
 
 
 class ViewError(KgError):

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import StoreError
+from kg.graph.store import Difference
 from kg.ingest.paper import Paper
 from kg.nlp.analysis import PaperAnalysis
 from kg.nlp.links import Link
@@ -67,6 +68,18 @@ CREATE TABLE IF NOT EXISTS node_change (
     digest BLOB,
     triples INTEGER NOT NULL,
     PRIMARY KEY (writer, subject)
+) WITHOUT ROWID;
+-- What the revision that wrote a generation changed (kg push --changes), compressed N-Triples.
+CREATE TABLE IF NOT EXISTS difference (
+    generation TEXT PRIMARY KEY,
+    base TEXT NOT NULL,
+    removed BLOB NOT NULL,
+    added BLOB NOT NULL
+) WITHOUT ROWID;
+-- The generation last pushed to each external store and graph.
+CREATE TABLE IF NOT EXISTS pushed (
+    target TEXT PRIMARY KEY,
+    generation TEXT NOT NULL
 ) WITHOUT ROWID;
 """
 
@@ -283,11 +296,22 @@ class CorpusFile:
         papers: Sequence[Paper],
         *,
         nodes_from: str | None = None,
+        difference: Difference | None = None,
     ) -> None:
         """Say that ``generation`` holds ``papers``, built with ``settings``, and the nodes
         staged since :meth:`start_staging`: all of them, or, with ``nodes_from``, the changes
-        from that generation's."""
+        from that generation's; and, for a revision, its ``difference`` from the graph before."""
         with self._transaction():
+            if difference is not None:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO difference VALUES (?, ?, ?, ?)",
+                    (
+                        generation,
+                        difference.base,
+                        zlib.compress(difference.removed),
+                        zlib.compress(difference.added),
+                    ),
+                )
             self._db.execute("DELETE FROM paper WHERE generation = ?", (generation,))
             self._db.execute(
                 "INSERT OR REPLACE INTO generation VALUES (?, ?)",
@@ -367,10 +391,36 @@ class CorpusFile:
         return {s: Node(s, bool(paper), digest, n) for s, paper, digest, n in rows}
 
     def keep_only(self, generation: str) -> None:
-        """Forget the papers of every other generation (gone, or never made live)."""
+        """Forget the papers and differences of every other generation (gone, or never made
+        live)."""
         with self._transaction():
             self._db.execute("DELETE FROM paper WHERE generation != ?", (generation,))
             self._db.execute("DELETE FROM generation WHERE name != ?", (generation,))
+            self._db.execute("DELETE FROM difference WHERE generation != ?", (generation,))
+
+    def difference(self, generation: str) -> Difference | None:
+        """What the revision that wrote ``generation`` changed; None for a graph written
+        whole."""
+        row = self._db.execute(
+            "SELECT base, removed, added FROM difference WHERE generation = ?", (generation,)
+        ).fetchone()
+        if row is None:
+            return None
+        base, removed, added = row
+        return Difference(base, zlib.decompress(removed), zlib.decompress(added))
+
+    # What was pushed where.
+
+    def pushed(self, target: str) -> str | None:
+        """The generation last pushed to ``target`` (an endpoint and graph), if any."""
+        row = self._db.execute(
+            "SELECT generation FROM pushed WHERE target = ?", (target,)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def record_push(self, target: str, generation: str) -> None:
+        with self._transaction():
+            self._db.execute("INSERT OR REPLACE INTO pushed VALUES (?, ?)", (target, generation))
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:

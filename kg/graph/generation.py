@@ -15,7 +15,7 @@ from rdflib import URIRef
 
 from kg.graph.build import GraphParts, PaperPart, SharedNode, Triple
 from kg.graph.corpus import BuildSettings, CorpusFile, Node, paper_record
-from kg.graph.store import GraphStore
+from kg.graph.store import Difference, GraphStore
 from kg.ingest.paper import Paper
 from kg.nlp.analysis import PaperAnalysis
 
@@ -118,9 +118,11 @@ def write_generation(
             corpus.stage(batch)
             batch.clear()
 
-    def record(generation: str) -> None:
+    def record(generation: str, difference: Difference | None = None) -> None:
         corpus.stage(batch)
-        corpus.record_generation(generation, settings, papers, nodes_from=base)
+        corpus.record_generation(
+            generation, settings, papers, nodes_from=base, difference=difference
+        )
 
     nodes = _nodes(parts, analyses, settings)
     if base is None:

@@ -11,6 +11,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from enum import StrEnum
 from itertools import islice
 from pathlib import Path
@@ -47,6 +48,16 @@ class ExportFormat(StrEnum):
             "nq": ox.RdfFormat.N_QUADS,
             "jsonld": ox.RdfFormat.JSON_LD,
         }[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    """What a revision of the graph changed: the generation it started from, and the triples
+    it took out and put in, as N-Triples (none in both)."""
+
+    base: str
+    removed: bytes
+    added: bytes
 
 
 def _writer_alive(generation: str) -> bool:
@@ -89,6 +100,10 @@ def to_quads(triples: Iterable[Triple]) -> Iterator[ox.Quad]:
 #: Quads handed to Oxigraph's bulk loader at a time. The loader holds what it is given in
 #: memory (about 1 kB a quad), so a batch, not the graph, sets the memory a write needs.
 BULK_BATCH = 100_000
+
+
+def _n_triples(triples: Iterable[ox.Triple]) -> bytes:
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
 
 
 def _bulk_extend(store: ox.Store, quads: Iterator[ox.Quad]) -> None:
@@ -176,11 +191,12 @@ class GraphStore:
         drop: Iterable[URIRef],
         drop_papers: Iterable[URIRef],
         triples: Iterable[Triple],
-        on_written: Callable[[str], None] | None = None,
+        on_written: Callable[[str, Difference], None] | None = None,
     ) -> None:
         """Write as the store's new graph the live one without the triples whose subject is
         in ``drop``, without the papers ``drop_papers`` (every triple whose subject is the
         paper or is ``pkg:inPaper`` it), and with ``triples``; as safe as :meth:`replace`.
+        ``on_written`` is also given the :class:`Difference` from the live graph.
 
         The new generation starts as a copy of the live one (which shares its files on disk
         rather than copying them), so the time this takes follows the change, not the graph.
@@ -190,6 +206,15 @@ class GraphStore:
                 f"no paperkg store at {self.path}; "
                 f"run `kg build INPUT... --store {self.path}` first"
             )
+        base = self.generation
+        assert base is not None
+        removed: set[ox.Triple] = set()
+        added: set[ox.Triple] = set()
+
+        def noted(quads: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
+            for quad in quads:
+                added.add(quad.triple)
+                yield quad
 
         def write(target: Path) -> None:
             ox.Store.read_only(str(self.current)).backup(str(target))
@@ -204,10 +229,20 @@ class GraphStore:
             for subject in subjects:
                 for quad in list(store.quads_for_pattern(subject, None, None, default)):
                     store.remove(quad)
-            _bulk_extend(store, to_quads(triples))
+                    removed.add(quad.triple)
+            _bulk_extend(store, noted(to_quads(triples)))
             store.flush()
 
-        self._write_generation(write, on_written)
+        def written(generation: str) -> None:
+            if on_written is not None:
+                difference = Difference(
+                    base,
+                    _n_triples(removed - added),
+                    _n_triples(added - removed),
+                )
+                on_written(generation, difference)
+
+        self._write_generation(write, written)
 
     def _write_generation(
         self, write: Callable[[Path], None], on_written: Callable[[str], None] | None

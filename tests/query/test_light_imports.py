@@ -30,7 +30,16 @@ print(json.dumps({
 }))
 """
 
-_HEAVY = ("spacy", "thinc", "kg.nlp.extract", "kg.nlp.pipeline", "kg.build", "kg.graph.build")
+_HEAVY = (
+    "spacy",
+    "thinc",
+    "dask",
+    "distributed",
+    "kg.nlp.extract",
+    "kg.nlp.pipeline",
+    "kg.build",
+    "kg.graph.build",
+)
 
 
 def _loaded(modules: list[str], roots: tuple[str, ...]) -> list[str]:
