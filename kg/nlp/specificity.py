@@ -281,5 +281,9 @@ class SpecificityJudge:
             if math.log(probability) - math.log(none) < margin:
                 continue
             label = CLASSES[best]
-            kept += [replace(s, label=label, confidence=round(probability, 3)) for s in group]
+            # The confidence is the classifier's own belief in the type, also where a rule chose
+            # it: resolution weighs each mention's type vote by it, so a model name that rules
+            # call a dataset here and there ("AlexNet on ImageNet") stays a method corpus-wide.
+            confidence = round(max(float(probs[best]), 1e-3), 3)
+            kept += [replace(s, label=label, confidence=confidence) for s in group]
         return sorted(kept, key=lambda s: s.start)

@@ -88,6 +88,11 @@ def test_a_sure_rule_metric_is_kept_and_a_sure_rule_dataset_keeps_its_type(tmp_p
         ("BERT", "METRIC"),
         ("SQuAD", "DATASET"),
     ]
+    # The kept dataset votes for its type with the classifier's belief in it, which here is
+    # low (it took SQuAD for a method), not with its belief that SQuAD is some entity.
+    probs = judge.scores([name_features(doc, [spans[1]])], None)[0]
+    assert kept[1].confidence == pytest.approx(probs[CLASSES.index("DATASET")], abs=1e-3)
+    assert kept[1].confidence < 0.2 < 1 - probs[0]
 
 
 def test_weights_that_do_not_read_are_a_model_error(tmp_path):
