@@ -117,14 +117,23 @@
   form.addEventListener("input", updateDownloads);
   form.addEventListener("click", updateDownloads);
 
-  function pageOf(iri) {
-    var match = /\/(entity|paper)\/([^\/#?]+)$/.exec(iri);
-    return match ? "/" + match[1] + "/" + match[2] : null;
+  // Entity and paper IRIs link to their pages; so do the names and identifiers that the named
+  // queries return in columns named after what they hold.
+  var NAME_COLUMNS = /^(entity|method|dataset|task|metric|other|(entity|method|dataset|task|metric)Label)$/;
+  function pageOf(term, column) {
+    if (term.type === "uri") {
+      var match = /\/(entity|paper)\/([^\/#?]+)$/.exec(term.value);
+      return match ? "/" + match[1] + "/" + match[2] : null;
+    }
+    if (term.type !== "literal") return null;
+    if (column === "paper") return "/paper/" + encodeURIComponent(term.value);
+    if (NAME_COLUMNS.test(column)) return "/entity/" + encodeURIComponent(term.value);
+    return null;
   }
-  function cell(term) {
+  function cell(term, column) {
     var td = document.createElement("td");
     if (!term) return td;
-    var page = term.type === "uri" ? pageOf(term.value) : null;
+    var page = pageOf(term, column);
     if (page) {
       var a = document.createElement("a");
       a.href = page;
@@ -146,7 +155,7 @@
     var body = t.createTBody();
     data.results.bindings.forEach(function (row) {
       var tr = body.insertRow();
-      data.head.vars.forEach(function (name) { tr.appendChild(cell(row[name])); });
+      data.head.vars.forEach(function (name) { tr.appendChild(cell(row[name], name)); });
     });
     return t;
   }
