@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from kg.api import ENTITY_TYPES, EntityFacts, KnowledgeGraph, Record, results_query
-from kg.errors import UnknownEntityError
 
 #: How many entities and papers a search lists at most.
 SEARCH_LIMIT = 50
@@ -184,7 +183,6 @@ def _int(value: object) -> int:
 __all__ = [
     "PaperFacts",
     "Span",
-    "UnknownEntityError",
     "find_entity",
     "find_paper",
     "marked_spans",

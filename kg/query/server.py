@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import sysconfig
+import tempfile
 import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -319,11 +320,14 @@ class OxigraphProcess:
         ]
         if timeout is not None:
             command += ["--timeout-s", str(max(1, round(timeout + _CANCEL_MARGIN)))]
+        # Oxigraph writes a line for each query it cancels: to a file, so that a pipe no one
+        # reads never fills up and stops it; read when it fails to start.
+        self._errors = tempfile.TemporaryFile()
         self._process = subprocess.Popen(
             command,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self._errors,
             preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
         )
         try:
@@ -338,8 +342,8 @@ class OxigraphProcess:
         deadline = time.monotonic() + _START_SECONDS
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
-                assert self._process.stderr is not None
-                error = self._process.stderr.read().decode("utf-8", "replace").strip()
+                self._errors.seek(0)
+                error = self._errors.read().decode("utf-8", "replace").strip()
                 raise KgError(f"the Oxigraph server did not start on {self.location}: {error}")
             try:
                 httpx.get(self.url + "/", timeout=1.0, trust_env=False)
@@ -360,8 +364,7 @@ class OxigraphProcess:
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
-        if self._process.stderr is not None:
-            self._process.stderr.close()
+        self._errors.close()
 
 
 class SparqlEndpoint:

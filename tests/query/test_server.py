@@ -808,3 +808,12 @@ def test_rdflib_sparql_store_queries_and_is_refused_updates(endpoint):
     assert refused.value.code == 403
     assert "read-only" in refused.value.read().decode("utf-8")
     assert count(get(endpoint, query=COUNT)) == 6
+
+
+def test_a_query_engine_that_does_not_start_is_an_error_that_says_so(graph_store, monkeypatch):
+    from kg.errors import KgError
+    from kg.query import server
+
+    monkeypatch.setattr(server, "oxigraph_command", lambda: sys.executable)
+    with pytest.raises(KgError, match="the Oxigraph server did not start on .*: .*serve-read-only"):
+        server.OxigraphProcess(graph_store)
