@@ -53,6 +53,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kg.query.named import NamedQuery, named_queries
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SOURCE = ROOT.parent / "shared" / "corpora" / "ml_nlp_abstracts.jsonl"
 QUERIES = ROOT / "ontology" / "queries"
@@ -333,23 +335,6 @@ def disk_usage(path: Path) -> int:
     return total
 
 
-@dataclass(frozen=True)
-class NamedQuery:
-    name: str
-    text: str
-    variables: tuple[str, ...]  # what its header says to bind
-
-
-def named_queries(folder: Path = QUERIES) -> list[NamedQuery]:
-    queries = []
-    for path in sorted(folder.glob("*.rq")):
-        text = path.read_text(encoding="utf-8")
-        header = " ".join(line for line in text.splitlines() if line.startswith("#"))
-        variables = tuple(dict.fromkeys(re.findall(r"\bBind \?(\w+)", header)))
-        queries.append(NamedQuery(path.stem, text, variables))
-    return queries
-
-
 def default_bindings(store: Any) -> dict[str, str]:
     """For each bindable variable, the label of the entity of its class named by most
     papers (variables whose class the graph lacks stay unbound)."""
@@ -537,7 +522,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     report["triples"] = len(store)
     done("build", f"build: {build.seconds:.1f} s; {report['triples']} triples")
 
-    queries = named_queries()
+    queries = named_queries(QUERIES)
     bindings = default_bindings(store)
     bindings.update(dict(b.split("=", 1) for b in args.bind))
     report["bindings"] = bindings

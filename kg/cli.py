@@ -30,15 +30,21 @@ def _progress(items: Iterable[T], description: str, total: int | None) -> Iterab
     return tqdm(items, desc=description, total=total, unit=" items", leave=False, disable=None)
 
 
+def _amount(text: str, unit: str, example: str) -> float:
+    try:
+        amount = float(text)
+    except ValueError:
+        amount = -1.0
+    if not amount >= 0 or amount == float("inf"):
+        raise argparse.ArgumentTypeError(
+            f"give a number of {unit}, such as {example}; got {text!r}"
+        )
+    return amount
+
+
 def _seconds(text: str) -> float:
     """A time limit from the command line: a number of seconds, 0 or more."""
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = -1.0
-    if not seconds >= 0 or seconds == float("inf"):
-        raise argparse.ArgumentTypeError(f"give a number of seconds, such as 30; got {text!r}")
-    return seconds
+    return _amount(text, "seconds", "30")
 
 
 def _positive(text: str) -> int:
@@ -252,25 +258,39 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    from kg.query.server import make_server
+def _megabytes(text: str) -> float:
+    """A size from the command line: a number of megabytes, 0 or more."""
+    return _amount(text, "megabytes", "64")
 
-    server = make_server(_store(args), host=args.host, port=args.port, timeout=args.timeout or None)
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from kg.explorer import make_server
+
+    server = make_server(
+        _store(args),
+        host=args.host,
+        port=args.port,
+        timeout=args.timeout or None,
+        max_result_mb=args.max_result_mb or None,
+        cache_mb=args.cache_mb,
+        access_log=not args.quiet,
+    )
     if not args.quiet:
         # One access line per request, without the "kg: warning:" prefix of other messages.
-        access = logging.getLogger("kg.query.server")
+        access = logging.getLogger("uvicorn.access")
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S"))
         access.handlers = [handler]
         access.setLevel(logging.INFO)
         access.propagate = False
-    print(f"serving {args.store} at {server.url}", flush=True)
+    print(f"serving {args.store} at {server.root}/ (SPARQL endpoint {server.url})", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
-        print("stopped")
+        pass
     finally:
-        server.server_close()
+        server.close()
+    print("stopped")
     return 0
 
 
@@ -281,6 +301,7 @@ def make_parser() -> argparse.ArgumentParser:
     from kg.graph.terms import DEFAULT_BASE
     from kg.nlp import DEFAULT_EXTRACTOR, EXTRACTORS
     from kg.query.limits import DEFAULT_SERVE_TIMEOUT
+    from kg.query.server import DEFAULT_CACHE_MB, DEFAULT_MAX_RESULT_MB
     from kg.query.sparql import ResultFormat
 
     common = argparse.ArgumentParser(add_help=False)
@@ -524,9 +545,12 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "serve",
         parents=[common],
-        help="answer SPARQL queries over HTTP (SPARQL 1.1 Protocol), read-only",
-        description="Serve the store's graph as a read-only SPARQL endpoint at /sparql, with a "
-        "query form at /. The prefixes of `kg query` are predeclared. Stop with Ctrl-C.",
+        help="explore the graph in a browser and answer SPARQL queries over HTTP, read-only",
+        description="Serve the store's graph: a SPARQL editor with the named queries at /, "
+        "pages for entities (/entity/...), papers (/paper/...) and search (/search?q=...), and "
+        "a read-only SPARQL 1.1 Protocol endpoint at /sparql (also /query). The prefixes of "
+        "`kg query` are predeclared. Queries run in an Oxigraph server that kg serve starts "
+        "and stops. Stop with Ctrl-C.",
         epilog="example: curl 'http://127.0.0.1:7878/sparql' --data-urlencode "
         "'query=SELECT (COUNT(?p) AS ?n) WHERE { ?p a pkg:Paper }'",
     )
@@ -548,6 +572,22 @@ def make_parser() -> argparse.ArgumentParser:
         default=DEFAULT_SERVE_TIMEOUT,
         metavar="S",
         help="stop a query after S seconds and answer 503; 0 for no limit (default: %(default)g)",
+    )
+    p.add_argument(
+        "--max-result-mb",
+        type=_megabytes,
+        default=DEFAULT_MAX_RESULT_MB,
+        metavar="MB",
+        help="answer 413 instead of an answer larger than MB megabytes; 0 for no cap "
+        "(default: %(default)g)",
+    )
+    p.add_argument(
+        "--cache-mb",
+        type=_megabytes,
+        default=DEFAULT_CACHE_MB,
+        metavar="MB",
+        help="keep up to MB megabytes of answers for queries asked again; 0 keeps none "
+        "(default: %(default)g)",
     )
     p.set_defaults(func=cmd_serve)
     return parser

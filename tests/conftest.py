@@ -1,13 +1,16 @@
-"""Fixtures shared by every test package: where ../shared is, sample papers, and `require`,
-the one way a test says what it needs from outside the checkout (../shared, Chromium)."""
+"""Fixtures shared by every test package: where ../shared is, sample papers, `require`, the
+one way a test says what it needs from outside the checkout (../shared, Chromium), and
+`chromium`, the one way a test starts the browser."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,17 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 SAMPLE = ROOT / "kg" / "data" / "sample" / "abstracts.jsonl"
+CHROMIUM = Path("/usr/bin/chromium")
+#: How the browser tests start Chromium: headless, no GPU, nothing fetched in the background.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def in_ci() -> bool:
@@ -92,3 +106,37 @@ def run_fresh(code: str, *args: str) -> Any:
 def run_fresh_fixture() -> Callable[..., Any]:
     """:func:`run_fresh` for test modules."""
     return run_fresh
+
+
+@pytest.fixture(scope="session")
+def chromium(require, tmp_path_factory) -> Callable[..., Any]:
+    """``chromium(allow)``: a context manager that gives a fresh headless Chromium context (a
+    new profile folder) in which only URLs for which ``allow(url)`` holds may load. Skipped
+    without Chromium or playwright, failed in CI."""
+    require(CHROMIUM.exists(), f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
+    require(
+        importlib.util.find_spec("playwright") is not None,
+        "needs playwright, part of the test extra (pip install '.[test]')",
+    )
+    from playwright import sync_api
+
+    @contextmanager
+    def launch(allow: Callable[[str], bool]) -> Iterator[Any]:
+        with sync_api.sync_playwright() as playwright:
+            context = playwright.chromium.launch_persistent_context(
+                str(tmp_path_factory.mktemp("profile")),
+                executable_path=str(CHROMIUM),
+                headless=True,
+                args=CHROMIUM_ARGS,
+                viewport={"width": 1200, "height": 800},
+            )
+            context.route(
+                "**/*",
+                lambda route: route.continue_() if allow(route.request.url) else route.abort(),
+            )
+            try:
+                yield context
+            finally:
+                context.close()
+
+    return launch

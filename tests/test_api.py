@@ -10,7 +10,7 @@ import pytest
 pd = pytest.importorskip("pandas", reason="install the notebooks extra: pip install '.[test]'")
 
 import kg  # noqa: E402
-from kg.api import EntityProfile, KnowledgeGraph, ViewPage  # noqa: E402
+from kg.api import EntityFacts, EntityProfile, KnowledgeGraph, ViewPage  # noqa: E402
 from kg.build import build  # noqa: E402
 from kg.errors import KgError, QueryError, StoreError, UnknownEntityError  # noqa: E402
 from kg.graph.store import GraphStore  # noqa: E402
@@ -172,6 +172,28 @@ def test_entity_by_iri_and_its_family(graph):
     assert graph.entity("VoxCeleb1").broader == "VoxCeleb"
     # The family counts its members' papers though no paper names it.
     assert voxceleb.paper_count == 1 and voxceleb.papers.empty
+
+
+def test_entity_facts_are_the_profile_without_pandas(graph):
+    profile, facts = graph.entity("gat"), graph.entity_facts("gat")
+    assert isinstance(facts, EntityFacts)
+    assert (facts.iri, facts.label, facts.aliases, facts.mention_count) == (
+        profile.iri,
+        profile.label,
+        profile.aliases,
+        profile.mention_count,
+    )
+    for table in ("papers", "evidence", "results", "links"):
+        frame = getattr(profile, table)
+        assert [list(row) for row in (r.values() for r in getattr(facts, table))] == [
+            [None if value != value else value for value in row]  # NaN is None here
+            for row in frame.astype(object).itertuples(index=False)
+        ]
+    assert repr(facts) == repr(profile)
+    rows = graph.records(
+        "SELECT ?id ?year WHERE { ?p dcterms:identifier ?id ; dcterms:date ?year }", id="sample:1"
+    )
+    assert rows == [{"id": "sample:1", "year": 2024}]
 
 
 def test_unknown_entity_suggests_close_names(graph):

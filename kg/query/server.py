@@ -1,68 +1,102 @@
-"""A read-only SPARQL 1.1 Protocol endpoint over a paperkg store, on the standard library's
-HTTP server: ``kg serve`` runs it and :func:`make_server` embeds it (in tests or notebooks)."""
+"""The read-only SPARQL 1.1 Protocol endpoint of ``kg serve``: the Oxigraph server runs the
+queries on the store, and a Starlette endpoint in front refuses what a read-only graph must
+not run, predeclares paperkg's prefixes and holds each answer to a time limit and a size cap.
+
+:class:`OxigraphProcess` starts and stops the Oxigraph server; :class:`SparqlEndpoint` is the
+Starlette endpoint that forwards queries to it. ``kg.explorer`` puts both behind one URL.
+"""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import html
-import logging
-import os
+import asyncio
+import ctypes
+import ctypes.util
 import re
+import shutil
+import signal
 import socket
+import subprocess
 import sys
+import sysconfig
+import tempfile
 import time
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from contextlib import ExitStack
-from dataclasses import dataclass
-from functools import cache
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import cast
-from urllib.parse import SplitResult, parse_qs, urlsplit
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 
-from kg import __version__
-from kg.errors import KgError, QueryError, QueryTimeout
+from kg.errors import KgError, QueryError
 from kg.graph.store import GraphStore
 from kg.graph.terms import PREFIXES
-from kg.query.limits import DEFAULT_SERVE_TIMEOUT, QueryWorkers
 from kg.query.sparql import bind_variables, parse_binding
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    import httpx
+    from starlette.requests import Request
+    from starlette.responses import Response
 
+#: The endpoint's path; ``/query`` answers the same, as Oxigraph's own server does.
 ENDPOINT = "/sparql"
 MAX_BODY = 1 << 20  # bytes; a query longer than this is a mistake, not a query
+#: Megabytes an answer may take unless ``kg serve --max-result-mb`` says otherwise.
+DEFAULT_MAX_RESULT_MB = 64.0
+#: Megabytes of answers kept for repeated queries unless ``kg serve --cache-mb`` says otherwise.
+DEFAULT_CACHE_MB = 256.0
 _MAX_FIELDS = 200
+#: Seconds Oxigraph is given past the endpoint's own limit before it cancels the query itself:
+#: the endpoint answers 503 first, and Oxigraph then frees the query's thread.
+_CANCEL_MARGIN = 1.0
+_START_SECONDS = 30.0
 
 # format= names, in order of preference when the client accepts several.
-RESULTS_FORMATS: dict[str, tuple[str, ox.QueryResultsFormat]] = {
-    "json": ("application/sparql-results+json", ox.QueryResultsFormat.JSON),
-    "csv": ("text/csv", ox.QueryResultsFormat.CSV),
-    "tsv": ("text/tab-separated-values", ox.QueryResultsFormat.TSV),
-    "xml": ("application/sparql-results+xml", ox.QueryResultsFormat.XML),
+RESULTS_FORMATS: dict[str, str] = {
+    "json": "application/sparql-results+json",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "xml": "application/sparql-results+xml",
 }
-GRAPH_FORMATS: dict[str, tuple[str, ox.RdfFormat]] = {
-    "turtle": ("text/turtle", ox.RdfFormat.TURTLE),
-    "nt": ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+GRAPH_FORMATS: dict[str, str] = {
+    "turtle": "text/turtle",
+    "nt": "application/n-triples",
+    "rdfxml": "application/rdf+xml",
+}
+# Other spellings clients send as format=: Turtle is also N3; a media type names itself.
+_FORMAT_ALIASES = {
+    "n3": "turtle",
+    "ttl": "turtle",
+    "ntriples": "nt",
+    "n-triples": "nt",
+    **{media: name for name, media in (RESULTS_FORMATS | GRAPH_FORMATS).items()},
 }
 
 _USAGE = (
     "missing query: send GET /sparql?query=SELECT... (URL-encoded), or POST /sparql with "
     "Content-Type: application/sparql-query and the query as the body, or with "
     "Content-Type: application/x-www-form-urlencoded and query=... in the body. "
-    "Add bind.NAME=VALUE to give ?NAME a value and format=json|csv|tsv|xml|turtle|nt "
+    "Add bind.NAME=VALUE to give ?NAME a value and format=json|csv|tsv|xml|turtle|nt|rdfxml "
     "to choose the result format."
 )
+_READ_ONLY = (
+    "this endpoint is read-only: it answers queries (SELECT, ASK, CONSTRUCT, DESCRIBE) and "
+    "runs no SPARQL Update, LOAD included; change the graph with kg build, kg add or kg remove"
+)
+_NO_SERVICE = (
+    "this endpoint is read-only and calls no other endpoint: the query uses SERVICE, which "
+    "would make the server fetch other URLs; query the other endpoint yourself"
+)
 _UPDATE = re.compile(
-    r"^\s*(?:(?:#[^\n\r]*|PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*"
+    r"^\s*(?:(?:#[^\n\r]*+|PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*"
     r"(?:INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b",
     re.IGNORECASE,
 )
 _SERVICE = re.compile(r"(servic)e", re.IGNORECASE)
+_SERVICE_CALL = re.compile(r"service(\s+silent\b)?", re.IGNORECASE)
 _Q_VALUE = re.compile(r"^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$")
+_PROLOGUE = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
 
 
 def _media_ranges(accept: str) -> list[tuple[str, float]]:
@@ -106,36 +140,42 @@ def negotiate(accept: str | None, offered: Sequence[str]) -> str | None:
     return best
 
 
-def service_check(sparql: str) -> SyntaxError | None:
-    """``None`` when the query cannot call another endpoint through ``SERVICE``; otherwise the
-    parse error that shows it might.
+def _parses(sparql: str) -> bool:
+    try:
+        ox.Store().query(sparql, prefixes=PREFIXES)
+    except SyntaxError:
+        return False
+    return True
+
+
+def calls_service(sparql: str) -> bool:
+    """Whether the query calls another endpoint through ``SERVICE``.
 
     Oxigraph runs ``SERVICE`` by fetching the IRI, which would let any caller make this machine
-    send requests. Rather than tokenise SPARQL a second time, the check spells every
-    ``service`` as ``servic_`` and asks the parser: that spelling is still a valid string, IRI,
-    name or comment, but never a keyword, so the query parses only if no ``SERVICE`` was a
-    keyword. Positions are unchanged, so the error also fits a query that is simply broken.
-    The test runs on an empty in-memory store.
+    send requests. Rather than tokenise SPARQL a second time, the check asks the parser twice:
+    spelt ``servic_``, every ``service`` is still a valid string, IRI, name or comment but never
+    a keyword, so a query that parses that way calls nothing; one that parses only with
+    ``GRAPH`` (which takes the same shape) in its place calls another endpoint. Queries are
+    parsed on an empty in-memory store.
 
-    >>> service_check('SELECT ?s WHERE { ?s rdfs:label "web service" }') is None
+    >>> calls_service('SELECT ?s WHERE { ?s rdfs:label "web service" }')
+    False
+    >>> calls_service("SELECT * { SERVICE <http://example.org/sparql> {} }")
     True
-    >>> service_check("SELECT * { SERVICE <http://example.org/sparql> {} }")  # doctest: +ELLIPSIS
-    SyntaxError('error at ...')
     """
     if not _SERVICE.search(sparql):
-        return None
-    try:
-        ox.Store().query(_SERVICE.sub(r"\1_", sparql), prefixes=PREFIXES)
-    except SyntaxError as err:
-        return err
-    return None
+        return False
+    if _parses(_SERVICE.sub(r"\1_", sparql)):
+        return False
+    # Padded to the same length, so that the rest of the query keeps its positions.
+    return _parses(_SERVICE_CALL.sub(lambda m: "GRAPH".ljust(len(m.group(0))), sparql))
 
 
 def _looks_like_update(sparql: str) -> bool:
     return _UPDATE.match(sparql) is not None
 
 
-class _Refusal(Exception):
+class Refusal(Exception):
     """A request answered with an error status and a plain-text reason."""
 
     def __init__(
@@ -146,23 +186,17 @@ class _Refusal(Exception):
         self.reason = reason
         self.headers = dict(headers or {})
 
-    def __reduce__(self) -> tuple[type[_Refusal], tuple[HTTPStatus, str, dict[str, str]]]:
-        # A refusal made in a query worker comes back to the request thread by pickle.
-        return type(self), (self.status, self.reason, self.headers)
+    def response(self) -> Response:
+        from starlette.responses import PlainTextResponse
 
-
-@dataclass(frozen=True, slots=True)
-class _Response:
-    status: HTTPStatus
-    body: bytes = b""
-    media_type: str = "text/plain"
-    headers: tuple[tuple[str, str], ...] = ()
+        headers = {"X-Content-Type-Options": "nosniff", **self.headers}
+        return PlainTextResponse(self.reason + "\n", status_code=self.status, headers=headers)
 
 
 def _single(params: Mapping[str, list[str]], name: str) -> str | None:
     values = params.get(name, [])
     if len(values) > 1:
-        raise _Refusal(HTTPStatus.BAD_REQUEST, f"give {name} once; got it {len(values)} times")
+        raise Refusal(HTTPStatus.BAD_REQUEST, f"give {name} once; got it {len(values)} times")
     return values[0] if values else None
 
 
@@ -174,232 +208,286 @@ def _bindings(params: Mapping[str, list[str]]) -> dict[str, str]:
             try:
                 name, value = parse_binding(f"{key.removeprefix('bind.')}={value}")
             except QueryError as err:
-                raise _Refusal(HTTPStatus.BAD_REQUEST, f"{key}: {err}") from err
+                raise Refusal(HTTPStatus.BAD_REQUEST, f"{key}: {err}") from err
             bindings[name] = value
     return bindings
 
 
-def _choose_format(
-    results: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
-    requested: str | None,
-    accept: str | None,
-) -> tuple[str, ox.QueryResultsFormat | ox.RdfFormat]:
-    graph = isinstance(results, ox.QueryTriples)
-    formats: Mapping[str, tuple[str, ox.QueryResultsFormat | ox.RdfFormat]] = (
-        GRAPH_FORMATS if graph else RESULTS_FORMATS
-    )
-    kind = "a CONSTRUCT or DESCRIBE" if graph else "a SELECT or ASK"
+def _parse_form(text: str) -> dict[str, list[str]]:
+    try:
+        return parse_qs(text, keep_blank_values=True, errors="strict", max_num_fields=_MAX_FIELDS)
+    except UnicodeDecodeError as err:
+        raise Refusal(HTTPStatus.BAD_REQUEST, "a parameter is not UTF-8") from err
+    except ValueError as err:
+        raise Refusal(HTTPStatus.BAD_REQUEST, f"too many parameters: {err}") from err
+
+
+def _requested_format(values: list[str]) -> str | None:
+    """The format a request names with ``format=``: the first known value, as clients such as
+    SPARQLWrapper send both a name and a media type; ``None`` when none is given."""
+    known = [*RESULTS_FORMATS, *GRAPH_FORMATS]
+    given = [value.strip().lower() for value in values if value.strip()]
+    for value in given:
+        name = _FORMAT_ALIASES.get(value, value)
+        if name in known:
+            return name
+    if given:
+        raise Refusal(
+            HTTPStatus.BAD_REQUEST, f"unknown format={given[0]}; use one of " + ", ".join(known)
+        )
+    return None
+
+
+def _content_type(header: str) -> tuple[str, str | None]:
+    media, *params = (piece.strip() for piece in header.split(";"))
+    charset = None
+    for param in params:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    return media.lower(), charset
+
+
+def _choose_format(kind: str, requested: str | None, accept: str | None) -> str:
+    """The media type to answer a query of ``kind`` (``"graph"`` or ``"results"``) in."""
+    formats = GRAPH_FORMATS if kind == "graph" else RESULTS_FORMATS
+    described = "a CONSTRUCT or DESCRIBE" if kind == "graph" else "a SELECT or ASK"
     if requested:
         if requested not in formats:
-            raise _Refusal(
+            raise Refusal(
                 HTTPStatus.NOT_ACCEPTABLE,
-                f"format={requested} does not fit {kind} query; use one of " + ", ".join(formats),
+                f"format={requested} does not fit {described} query; use one of "
+                + ", ".join(formats),
             )
         return formats[requested]
-    offered = [media for media, _ in formats.values()]
-    chosen = negotiate(accept, offered)
+    chosen = negotiate(accept, list(formats.values()))
     if chosen is None:
-        raise _Refusal(
+        raise Refusal(
             HTTPStatus.NOT_ACCEPTABLE,
-            f"cannot answer {kind} query as {accept}; accept one of " + ", ".join(offered),
+            f"cannot answer {described} query as {accept}; accept one of "
+            + ", ".join(formats.values()),
         )
-    return next(entry for entry in formats.values() if entry[0] == chosen)
+    return chosen
 
 
-def _serialize(
-    results: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
-    fmt: ox.QueryResultsFormat | ox.RdfFormat,
-) -> bytes:
-    if isinstance(results, ox.QueryTriples):
-        assert isinstance(fmt, ox.RdfFormat)
-        prefixes = PREFIXES if fmt is ox.RdfFormat.TURTLE else None
-        return ox.serialize(results, format=fmt, prefixes=prefixes) or b""
-    assert isinstance(fmt, ox.QueryResultsFormat)
-    return results.serialize(format=fmt) or b""
-
-
-@cache
-def _home_page() -> tuple[bytes, str]:
-    """The page at ``/`` and the Content-Security-Policy that lets only its own script run."""
-    example = (
-        "SELECT ?method (COUNT(DISTINCT ?paper) AS ?papers)\n"
-        "WHERE { ?paper pkg:usesMethod ?m . ?m rdfs:label ?method }\n"
-        "GROUP BY ?method\nORDER BY DESC(?papers) ?method\nLIMIT 20"
-    )
-    prefixes = "\n".join(f"PREFIX {name}: <{iri}>" for name, iri in PREFIXES.items())
-    options = "".join(
-        f'<option value="{html.escape(name)}">{html.escape(name)}</option>'
-        for name in [*RESULTS_FORMATS, *GRAPH_FORMATS]
-    )
-    style = (
-        "body{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
-        "textarea{width:100%;font-family:monospace}"
-        "pre{background:#f4f4f4;padding:.5rem;overflow:auto}"
-    )
-    # Without the script the form still posts and the browser shows the raw answer.
-    script = (
-        'document.getElementById("query-form").addEventListener("submit", (event) => {'
-        "event.preventDefault();"
-        'const out = document.getElementById("result");'
-        'out.textContent = "running...";'
-        'fetch(event.target.action, {method: "POST", '
-        "body: new URLSearchParams(new FormData(event.target))})"
-        '.then(async (r) => { out.textContent = r.status + " " + r.statusText + "\\n\\n" '
-        "+ await r.text(); })"
-        ".catch((err) => { out.textContent = String(err); });"
-        "});"
-    )
-    page = f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>paperkg SPARQL endpoint</title>
-<style>{style}</style>
-</head>
-<body>
-<h1>paperkg SPARQL endpoint</h1>
-<p>Send SPARQL 1.1 queries to <code>{html.escape(ENDPOINT)}</code>: <code>GET
-{html.escape(ENDPOINT)}?query=...</code>, or <code>POST</code> with the query as
-<code>application/sparql-query</code> or as <code>query=</code> in a form. The graph is read-only.
-</p>
-<form id="query-form" method="post" action="{html.escape(ENDPOINT)}">
-<p><label for="query">Query</label></p>
-<textarea id="query" name="query" rows="10">{html.escape(example)}</textarea>
-<p><label for="format">Format</label>
-<select id="format" name="format"><option value="">automatic</option>{options}</select>
-<button type="submit">Run</button></p>
-</form>
-<pre id="result"></pre>
-<p>These prefixes are declared for every query:</p>
-<pre>{html.escape(prefixes)}</pre>
-<script>{script}</script>
-</body>
-</html>
-"""
-
-    def digest(text: str) -> str:
-        return base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
-
-    policy = (
-        f"default-src 'none'; script-src 'sha256-{digest(script)}'; "
-        f"style-src 'sha256-{digest(style)}'; connect-src 'self'; form-action 'self'; "
-        "base-uri 'none'; frame-ancestors 'none'"
-    )
-    return page.encode("utf-8"), policy
-
-
-def _printable(text: str, limit: int = 300) -> str:
-    # A request line is the client's text: keep control characters out of the log.
-    text = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-class SparqlRequestHandler(BaseHTTPRequestHandler):
-    """Answers ``/`` (a query form) and ``/sparql`` (the SPARQL 1.1 Protocol)."""
-
-    server_version = f"paperkg/{__version__}"
-    error_content_type = "text/plain; charset=utf-8"
-    error_message_format = "%(code)d %(message)s: %(explain)s\n"
-    timeout = 60  # seconds a silent client may hold a connection
-    _started = 0.0
-
-    def handle_one_request(self) -> None:
-        self._started = time.perf_counter()
-        super().handle_one_request()
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        elapsed = (time.perf_counter() - self._started) * 1000
-        log.info(
-            '%s "%s" %s %.1fms',
-            self.client_address[0],
-            _printable(self.requestline),
-            int(code) if isinstance(code, HTTPStatus) else code,
-            elapsed,
+def oxigraph_command() -> str:
+    """The ``oxigraph`` program of the environment paperkg runs in (from the oxigraph wheel)."""
+    beside = Path(sysconfig.get_path("scripts")) / "oxigraph"
+    found = str(beside) if beside.is_file() else shutil.which("oxigraph")
+    if found is None:
+        raise KgError(
+            "kg serve runs queries with the Oxigraph server, which was not found; "
+            "install it with: pip install 'oxigraph>=0.5,<0.6'"
         )
+    return found
 
-    def log_message(self, format: str, *args: object) -> None:
-        # The access line from log_request is enough; keep the stdlib's other notes quiet.
-        log.debug(format, *args)
 
-    def do_GET(self) -> None:
-        self._dispatch()
+def _free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
 
-    do_HEAD = do_POST = do_OPTIONS = do_PUT = do_DELETE = do_PATCH = do_GET
 
-    def _dispatch(self) -> None:
-        url = urlsplit(self.path)
+def _die_with_parent() -> None:
+    # Runs in the child between fork and exec: the kernel kills Oxigraph when kg serve dies,
+    # however it dies. The signal follows the thread that started the child.
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+
+
+class OxigraphProcess:
+    """``oxigraph serve-read-only`` on a store's live graph, on a free port of 127.0.0.1.
+
+    Oxigraph cancels a query ``timeout`` seconds (plus a margin) after it starts; ``None`` lets
+    queries run. The server is stopped by :meth:`close`, and by the kernel if this process
+    dies first (on Linux).
+    """
+
+    def __init__(self, store: GraphStore, *, timeout: float | None = None) -> None:
+        with store.open():  # fails now, with what to do, if there is no store
+            pass
+        self.location = store.current.resolve()
+        host = "127.0.0.1"
+        port = _free_port(host)
+        self.url = f"http://{host}:{port}"
+        command = [
+            oxigraph_command(),
+            "serve-read-only",
+            "--location",
+            str(self.location),
+            "--bind",
+            f"{host}:{port}",
+        ]
+        if timeout is not None:
+            command += ["--timeout-s", str(max(1, round(timeout + _CANCEL_MARGIN)))]
+        # Oxigraph writes a line for each query it cancels: to a file, so that a pipe no one
+        # reads never fills up and stops it; read when it fails to start.
+        self._errors = tempfile.TemporaryFile()
+        self._process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=self._errors,
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+        )
         try:
-            response = self._route(url)
-        except _Refusal as refusal:
-            response = _Response(
-                refusal.status,
-                (refusal.reason + "\n").encode("utf-8"),
-                headers=tuple(refusal.headers.items()),
-            )
-        except Exception:
-            log.exception("error while answering %s", _printable(self.requestline))
-            response = _Response(
-                HTTPStatus.INTERNAL_SERVER_ERROR,
-                b"internal server error; the server log has the details\n",
-            )
-        self._send(response, cors=url.path == ENDPOINT)
+            self._wait_until_ready()
+        except BaseException:
+            self.close()
+            raise
 
-    def _route(self, url: SplitResult) -> _Response:
-        if url.path == "/":
-            allowed: tuple[str, ...] = ("GET", "HEAD")
-        elif url.path == ENDPOINT:
-            allowed = ("GET", "HEAD", "POST", "OPTIONS")
-        else:
-            raise _Refusal(
-                HTTPStatus.NOT_FOUND,
-                f"nothing at {url.path}; the SPARQL endpoint is {ENDPOINT}",
-            )
-        if self.command not in allowed:
-            raise _Refusal(
-                HTTPStatus.METHOD_NOT_ALLOWED,
-                f"{self.command} is not allowed on {url.path}; use " + ", ".join(allowed),
-                {"Allow": ", ".join(allowed)},
-            )
-        if url.path == "/":
-            page, policy = _home_page()
-            return _Response(
-                HTTPStatus.OK, page, "text/html", (("Content-Security-Policy", policy),)
-            )
-        if self.command == "OPTIONS":
-            # The CORS preflight a browser sends before a POST of application/sparql-query.
-            return _Response(
-                HTTPStatus.NO_CONTENT,
-                headers=(
-                    ("Allow", ", ".join(allowed)),
-                    ("Access-Control-Allow-Methods", "GET, POST, OPTIONS"),
-                    ("Access-Control-Allow-Headers", "Content-Type, Accept"),
-                    ("Access-Control-Max-Age", "86400"),
-                ),
-            )
-        return self._answer(self._params(url))
+    def _wait_until_ready(self) -> None:
+        import httpx
 
-    def _params(self, url: SplitResult) -> dict[str, list[str]]:
-        params = _parse_form(url.query)
-        if self.command != "POST":
+        deadline = time.monotonic() + _START_SECONDS
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                self._errors.seek(0)
+                error = self._errors.read().decode("utf-8", "replace").strip()
+                raise KgError(f"the Oxigraph server did not start on {self.location}: {error}")
+            try:
+                httpx.get(self.url + "/", timeout=1.0, trust_env=False)
+                return
+            except httpx.TransportError:
+                time.sleep(0.05)
+        raise KgError(f"the Oxigraph server did not answer within {_START_SECONDS:g} s")
+
+    @property
+    def running(self) -> bool:
+        return self._process.poll() is None
+
+    def close(self) -> None:
+        if self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        self._errors.close()
+
+
+class SparqlEndpoint:
+    """The Starlette endpoint of the SPARQL 1.1 Protocol, answered by an Oxigraph server.
+
+    It refuses updates, ``LOAD`` and ``SERVICE`` with 403 however they are sent, reads
+    ``bind.NAME=VALUE`` parameters, predeclares paperkg's prefixes, negotiates the format, and
+    answers 503 when Oxigraph takes longer than ``timeout`` seconds and 413 when the answer is
+    larger than ``max_result_bytes``. ``None`` lifts either limit.
+
+    The graph served does not change while it is served, so answers are kept, up to
+    ``cache_bytes`` (least recently used first out), and a query asked again, or asked while
+    the same query runs, is answered without running it twice. With ``cache_bytes=0`` every
+    request runs its query.
+    """
+
+    def __init__(
+        self,
+        upstream: str,
+        *,
+        timeout: float | None,
+        max_result_bytes: int | None,
+        cache_bytes: int = 0,
+    ) -> None:
+        self.upstream = upstream
+        self.timeout = timeout
+        self.max_result_bytes = max_result_bytes
+        self.cache_bytes = cache_bytes
+        self._client: httpx.AsyncClient | None = None
+        self._answers: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self._cached = 0
+        self._running: dict[tuple[str, str], asyncio.Future[bytes]] = {}
+
+    async def start(self) -> None:
+        import httpx
+
+        self._client = httpx.AsyncClient(
+            base_url=self.upstream,
+            timeout=httpx.Timeout(None),
+            limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
+            trust_env=False,
+        )
+
+    async def stop(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+    async def healthy(self) -> bool:
+        """Whether Oxigraph answers a query that reads the store, within two seconds."""
+        import httpx
+
+        assert self._client is not None
+        try:
+            reply = await self._client.post(
+                "/query",
+                content="ASK { ?s ?p ?o }",
+                headers={"Content-Type": "application/sparql-query"},
+                timeout=2.0,
+            )
+        except httpx.HTTPError:
+            return False
+        return reply.status_code == HTTPStatus.OK
+
+    async def answer(self, request: Request) -> Response:
+        """The answer to one request of the SPARQL 1.1 Protocol."""
+        try:
+            return await self._answer(request)
+        except Refusal as refusal:
+            return refusal.response()
+
+    async def _answer(self, request: Request) -> Response:
+        from starlette.responses import Response
+
+        params = await self._params(request)
+        if "update" in params:
+            raise Refusal(HTTPStatus.FORBIDDEN, _READ_ONLY)
+        query = _single(params, "query")
+        if not query:
+            raise Refusal(HTTPStatus.BAD_REQUEST, _USAGE)
+        for name in ("default-graph-uri", "named-graph-uri"):
+            if name in params:
+                raise Refusal(
+                    HTTPStatus.BAD_REQUEST,
+                    f"{name} is not supported: the store holds one graph, which every query "
+                    "reads; leave the parameter out",
+                )
+        requested = _requested_format(params.get("format", []))
+        if _looks_like_update(query):
+            raise Refusal(HTTPStatus.FORBIDDEN, _READ_ONLY)
+        try:
+            sparql = bind_variables(query, _bindings(params))
+        except QueryError as err:
+            raise Refusal(HTTPStatus.BAD_REQUEST, str(err)) from err
+        if calls_service(sparql):
+            raise Refusal(HTTPStatus.FORBIDDEN, _NO_SERVICE)
+        media = _choose_format(_kind(sparql), requested, request.headers.get("accept"))
+        body = await self._answer_once(sparql, media)
+        headers = {"Vary": "Accept", "X-Content-Type-Options": "nosniff"}
+        return Response(body, media_type=f"{media}; charset=utf-8", headers=headers)
+
+    async def _params(self, request: Request) -> dict[str, list[str]]:
+        params = _parse_form(request.url.query)
+        if request.method != "POST":
             return params
-        declared = self.headers.get("Content-Type")
-        media = self.headers.get_content_type()
-        charset = self.headers.get_content_charset()
+        declared = request.headers.get("content-type")
+        media, charset = _content_type(declared or "")
+        if media == "application/sparql-update":
+            raise Refusal(HTTPStatus.FORBIDDEN, _READ_ONLY)
         if declared is None or media not in (
             "application/sparql-query",
             "application/x-www-form-urlencoded",
         ):
-            raise _Refusal(
+            raise Refusal(
                 HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
                 "POST the query as Content-Type: application/sparql-query or "
                 "application/x-www-form-urlencoded",
             )
         if charset not in (None, "utf-8", "utf8", "us-ascii"):
-            raise _Refusal(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "send the query as UTF-8")
+            raise Refusal(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "send the query as UTF-8")
         try:
-            body = self._read_body().decode("utf-8")
+            body = (await _read_body(request)).decode("utf-8")
         except UnicodeDecodeError as err:
-            raise _Refusal(HTTPStatus.BAD_REQUEST, "the body is not UTF-8") from err
+            raise Refusal(HTTPStatus.BAD_REQUEST, "the body is not UTF-8") from err
         if media == "application/sparql-query":
             params.setdefault("query", []).append(body)
         else:
@@ -407,213 +495,151 @@ class SparqlRequestHandler(BaseHTTPRequestHandler):
                 params.setdefault(name, []).extend(values)
         return params
 
-    def _read_body(self) -> bytes:
-        length_text = self.headers.get("Content-Length")
-        if length_text is None:
-            raise _Refusal(HTTPStatus.LENGTH_REQUIRED, "send the body with a Content-Length")
+    async def _answer_once(self, sparql: str, media: str) -> bytes:
+        """The answer from the cache, from the same query already running, or from Oxigraph."""
+        key = (sparql, media)
+        if key in self._answers:
+            self._answers.move_to_end(key)
+            return self._answers[key]
+        if not self.cache_bytes:
+            return await self._run(sparql, media)
+        running = self._running.get(key)
+        if running is not None:
+            return await asyncio.shield(running)
+        future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        self._running[key] = future
+        try:
+            body = await self._run(sparql, media)
+        except BaseException as err:
+            future.set_exception(err)
+            future.exception()  # retrieved here, so that no waiter means no warning
+            raise
+        finally:
+            del self._running[key]
+        future.set_result(body)
+        self._keep(key, body)
+        return body
+
+    async def _run(self, sparql: str, media: str) -> bytes:
+        if media == GRAPH_FORMATS["turtle"]:
+            # Oxigraph writes Turtle without prefixes; written here with them, it reads well.
+            triples = await self._forward(_PROLOGUE + sparql, GRAPH_FORMATS["nt"])
+            return await asyncio.to_thread(_turtle, triples)
+        return await self._forward(_PROLOGUE + sparql, media)
+
+    def _keep(self, key: tuple[str, str], body: bytes) -> None:
+        size = len(body) + len(key[0])
+        if size > self.cache_bytes:
+            return
+        self._answers[key] = body
+        self._cached += size
+        while self._cached > self.cache_bytes:
+            (sparql, _), dropped = self._answers.popitem(last=False)
+            self._cached -= len(dropped) + len(sparql)
+
+    async def _forward(self, sparql: str, media: str) -> bytes:
+        """Oxigraph's whole answer, read within the time limit and up to the size cap."""
+
+        try:
+            async with asyncio.timeout(self.timeout):
+                return await self._read_answer(sparql, media)
+        except TimeoutError as err:
+            raise Refusal(
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                f"the query did not finish within {self.timeout:g} s and was stopped; "
+                "narrow it (a LIMIT, a bound variable) or raise the server's limit with "
+                "kg serve --timeout SECONDS",
+            ) from err
+
+    async def _read_answer(self, sparql: str, media: str) -> bytes:
+        import httpx
+
+        assert self._client is not None
+        request = self._client.build_request(
+            "POST",
+            "/query",
+            content=sparql.encode("utf-8"),
+            headers={"Content-Type": "application/sparql-query", "Accept": media},
+        )
+        try:
+            reply = await self._client.send(request, stream=True)
+        except httpx.TransportError as err:
+            raise Refusal(
+                HTTPStatus.BAD_GATEWAY, f"the query engine did not answer: {err}; restart kg serve"
+            ) from err
+        try:
+            chunks, size = [], 0
+            async for chunk in reply.aiter_bytes():
+                size += len(chunk)
+                if self.max_result_bytes is not None and size > self.max_result_bytes:
+                    raise Refusal(
+                        HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                        f"the answer is larger than the server's cap of "
+                        f"{self.max_result_bytes / 1e6:g} MB; ask for less (a LIMIT, fewer "
+                        "variables, a bound variable) or raise the cap with "
+                        "kg serve --max-result-mb MB",
+                    )
+                chunks.append(chunk)
+        finally:
+            await reply.aclose()
+        body = b"".join(chunks)
+        if reply.status_code != HTTPStatus.OK:
+            text = body.decode("utf-8", "replace").strip()
+            status = HTTPStatus(reply.status_code)
+            raise Refusal(status, f"the query failed: {text}")
+        return body
+
+
+def _turtle(triples: bytes) -> bytes:
+    parsed = ox.parse(triples, format=ox.RdfFormat.N_TRIPLES)
+    return ox.serialize(parsed, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b""
+
+
+def _kind(sparql: str) -> str:
+    """``"graph"`` for a CONSTRUCT or DESCRIBE, ``"results"`` for a SELECT or ASK; 400 (403
+    for an update) when the query does not parse. Parsed on an empty store, so nothing runs."""
+    try:
+        results = ox.Store().query(sparql, prefixes=PREFIXES)
+    except SyntaxError as err:
+        if _looks_like_update(sparql):
+            raise Refusal(HTTPStatus.FORBIDDEN, _READ_ONLY) from err
+        raise Refusal(HTTPStatus.BAD_REQUEST, f"the query does not parse: {err}") from err
+    return "graph" if isinstance(results, ox.QueryTriples) else "results"
+
+
+async def _read_body(request: Request) -> bytes:
+    length_text = request.headers.get("content-length")
+    if length_text is not None:
         try:
             length = int(length_text)
         except ValueError:
             length = -1
         if length < 0:
-            raise _Refusal(HTTPStatus.BAD_REQUEST, f"bad Content-Length: {length_text!r}")
+            raise Refusal(HTTPStatus.BAD_REQUEST, f"bad Content-Length: {length_text!r}")
         if length > MAX_BODY:
-            raise _Refusal(
+            raise Refusal(
                 HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
                 f"the body is {length} bytes; the limit is {MAX_BODY}",
             )
-        body = self.rfile.read(length)
-        if len(body) < length:
-            raise _Refusal(HTTPStatus.BAD_REQUEST, "the body is shorter than its Content-Length")
-        return body
-
-    def _answer(self, params: Mapping[str, list[str]]) -> _Response:
-        query = _single(params, "query")
-        if not query:
-            raise _Refusal(HTTPStatus.BAD_REQUEST, _USAGE)
-        for name in ("default-graph-uri", "named-graph-uri"):
-            if name in params:
-                raise _Refusal(
-                    HTTPStatus.BAD_REQUEST,
-                    f"{name} is not supported: the store holds one graph, which every query "
-                    "reads; leave the parameter out",
-                )
-        requested = _single(params, "format") or None
-        known = [*RESULTS_FORMATS, *GRAPH_FORMATS]
-        if requested is not None and requested not in known:
-            raise _Refusal(
-                HTTPStatus.BAD_REQUEST,
-                f"unknown format={requested}; use one of " + ", ".join(known),
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise Refusal(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE, f"the body is over the limit of {MAX_BODY}"
             )
-        try:
-            sparql = bind_variables(query, _bindings(params))
-        except QueryError as err:
-            raise _Refusal(HTTPStatus.BAD_REQUEST, str(err)) from err
-        refused = service_check(sparql)
-        if refused is not None:
-            raise _Refusal(
-                HTTPStatus.BAD_REQUEST,
-                "the query uses SERVICE, which this endpoint does not run because it would make "
-                f"the server fetch other URLs, or it does not parse: {refused}",
-            )
-        return cast(SparqlServer, self.server).evaluate(
-            sparql, query, requested, self.headers.get("Accept")
-        )
-
-    def _send(self, response: _Response, *, cors: bool) -> None:
-        self.send_response(response.status)
-        if response.status != HTTPStatus.NO_CONTENT:
-            self.send_header("Content-Type", f"{response.media_type}; charset=utf-8")
-            self.send_header("Content-Length", str(len(response.body)))
-        self.send_header("X-Content-Type-Options", "nosniff")
-        if cors:
-            self.send_header("Access-Control-Allow-Origin", "*")
-        for name, value in response.headers:
-            self.send_header(name, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(response.body)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
-def evaluate(
-    graph: ox.Store, sparql: str, query: str, requested: str | None, accept: str | None
-) -> _Response:
-    """The answer to ``sparql`` (``query`` with its bindings) in the format asked for."""
-    try:
-        results = graph.query(sparql, prefixes=PREFIXES)
-    except SyntaxError as err:
-        hint = "; this endpoint runs queries only, not updates" if _looks_like_update(query) else ""
-        raise _Refusal(HTTPStatus.BAD_REQUEST, f"the query does not parse: {err}{hint}") from err
-    except (OSError, RuntimeError) as err:
-        raise _Refusal(HTTPStatus.INTERNAL_SERVER_ERROR, f"the query failed: {err}") from err
-    media, fmt = _choose_format(results, requested, accept)
-    try:
-        body = _serialize(results, fmt)
-    except (OSError, RuntimeError) as err:
-        raise _Refusal(HTTPStatus.INTERNAL_SERVER_ERROR, f"the query failed: {err}") from err
-    return _Response(HTTPStatus.OK, body, media, (("Vary", "Accept"),))
-
-
-# The store each query worker opened, kept open for the worker's next queries.
-_WORKER_GRAPHS: dict[Path, ox.Store] = {}
-
-
-def evaluate_in_worker(
-    store: Path, sparql: str, query: str, requested: str | None, accept: str | None
-) -> _Response:
-    """:func:`evaluate` on ``store``'s live graph, opened once per worker process."""
-    graph = _WORKER_GRAPHS.get(store)
-    if graph is None:
-        try:
-            graph = _WORKER_GRAPHS[store] = ox.Store.read_only(str(store))
-        except OSError as err:
-            raise _Refusal(
-                HTTPStatus.INTERNAL_SERVER_ERROR, f"cannot open the store: {err}"
-            ) from err
-    return evaluate(graph, sparql, query, requested, accept)
-
-
-def _parse_form(text: str) -> dict[str, list[str]]:
-    try:
-        return parse_qs(text, keep_blank_values=True, errors="strict", max_num_fields=_MAX_FIELDS)
-    except UnicodeDecodeError as err:
-        raise _Refusal(HTTPStatus.BAD_REQUEST, "a parameter is not UTF-8") from err
-    except ValueError as err:
-        raise _Refusal(HTTPStatus.BAD_REQUEST, f"too many parameters: {err}") from err
-
-
-class SparqlServer(ThreadingHTTPServer):
-    """An HTTP server that answers SPARQL queries from one store, opened once, read-only.
-
-    ``store`` is the store folder served and ``graph`` its open graph. Without a ``timeout``
-    the request threads share ``graph``; with one, queries run in worker processes (one per
-    core, at most four) that are stopped after ``timeout`` seconds, and the client gets 503.
-    :meth:`server_close` releases the graph and the workers.
-    """
-
-    daemon_threads = True  # a client still connected does not keep Ctrl-C from stopping
-
-    def __init__(
-        self, address: tuple[str, int], store: GraphStore, *, timeout: float | None = None
-    ) -> None:
-        self._resources = ExitStack()
-        self.store = store
-        self.timeout = timeout
-        self.graph: ox.Store = self._resources.enter_context(store.open())
-        # The generation open now, so that workers serve the graph this server was started on.
-        self._generation = store.current.resolve()
-        self._workers: QueryWorkers | None = None
-        if timeout is not None:
-            workers = QueryWorkers(workers=min(4, os.cpu_count() or 1))
-            self._resources.callback(workers.close)
-            self._workers = workers
-        host, port = address
-        try:
-            self.address_family = socket.getaddrinfo(
-                host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-            )[0][0]
-            super().__init__(address, SparqlRequestHandler)
-        except OSError as err:
-            self._resources.close()
-            raise KgError(
-                f"cannot listen on {host}:{port}: {err.strerror or err}; "
-                "choose another --host or --port"
-            ) from err
-        except BaseException:
-            self._resources.close()
-            raise
-
-    @property
-    def url(self) -> str:
-        """The endpoint's URL, such as ``http://127.0.0.1:7878/sparql``."""
-        host, port = str(self.server_address[0]), self.server_address[1]
-        if ":" in host:
-            host = f"[{host}]"
-        return f"http://{host}:{port}{ENDPOINT}"
-
-    def evaluate(
-        self, sparql: str, query: str, requested: str | None, accept: str | None
-    ) -> _Response:
-        """The answer to a query, in a worker within the time limit if the server has one."""
-        if self._workers is None or self.timeout is None:
-            return evaluate(self.graph, sparql, query, requested, accept)
-        remedy = "the server's limit is set by kg serve --timeout SECONDS"
-        try:
-            return self._workers.run(
-                evaluate_in_worker,
-                self._generation,
-                sparql,
-                query,
-                requested,
-                accept,
-                seconds=self.timeout,
-                remedy=remedy,
-            )
-        except QueryTimeout as err:
-            raise _Refusal(HTTPStatus.SERVICE_UNAVAILABLE, str(err)) from err
-
-    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
-        # socketserver prints a traceback here; a dropped connection deserves one log line.
-        error = sys.exc_info()[1]
-        log.warning("connection from %s failed: %r", client_address[0], error)
-
-    def server_close(self) -> None:
-        super().server_close()
-        self._resources.close()
-
-
-def make_server(
-    store: GraphStore,
-    host: str = "127.0.0.1",
-    port: int = 7878,
-    *,
-    timeout: float | None = DEFAULT_SERVE_TIMEOUT,
-) -> SparqlServer:
-    """A SPARQL endpoint for ``store`` listening on ``host:port``; call ``serve_forever()`` to
-    run it and ``server_close()`` when done. Port 0 picks a free port (see ``server_address``).
-    A query that runs longer than ``timeout`` seconds is stopped and answered with 503;
-    ``None`` runs queries in the request threads, without a limit.
-
-    Raises :class:`~kg.errors.StoreError` at once when there is no store to serve.
-    """
-    return SparqlServer((host, port), store, timeout=timeout)
+__all__ = [
+    "ENDPOINT",
+    "GRAPH_FORMATS",
+    "RESULTS_FORMATS",
+    "OxigraphProcess",
+    "Refusal",
+    "SparqlEndpoint",
+    "calls_service",
+    "negotiate",
+    "oxigraph_command",
+]

@@ -8,6 +8,7 @@ set of file writers serve them all.
 from __future__ import annotations
 
 import difflib
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -537,8 +538,15 @@ def _landscape_view(fetch: _Fetch, kinds: list[str], min_papers: int, top: int) 
     return network
 
 
+_IRI = re.compile(r"https?://[^\s<>\"{}|^`\\]+")
+
+
 def _find_entity(fetch: _Fetch, name: str) -> str:
     wanted = name.strip()
+    if _IRI.fullmatch(wanted):
+        # An entity's IRI, as the explorer's pages give it, is found by the store's index.
+        if fetch.rows(f"SELECT ?count WHERE {{ <{wanted}> pkg:paperCount ?count }}"):
+            return wanted
     literal = wanted.replace("\\", "\\\\").replace('"', '\\"')
     query = f"""SELECT ?name ?e ?count WHERE {{ BIND("{literal}" AS ?name)
         {{ ?e rdfs:label "{literal}" }} UNION {{ ?e skos:altLabel "{literal}" }}

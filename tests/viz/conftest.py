@@ -22,17 +22,6 @@ LINK = {
     "task": PKG.addressesTask,
     "metric": PKG.reportsMetric,
 }
-CHROMIUM = Path("/usr/bin/chromium")
-#: How the browser tests start Chromium: headless, no GPU, nothing fetched in the background.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 HOSTILE_TITLE = "Owls <script>window.pwned = 1;</script> & \"Gloom\" 'Nets' </div>"
 
 #: paper key -> (title, year)

@@ -6,15 +6,12 @@ Needs Chromium at /usr/bin/chromium and playwright: skipped without them, failed
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from kg.viz import build_view, view_html
-
-from .conftest import CHROMIUM, CHROMIUM_ARGS
 
 # Pixels of the network's canvas that are not white: the drawing.
 INKED = """() => {
@@ -37,33 +34,10 @@ VIEWS = [
 
 
 @pytest.fixture(scope="module")
-def browser(require, tmp_path_factory) -> Iterator:
-    require(CHROMIUM.exists(), f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
-    require(
-        importlib.util.find_spec("playwright") is not None,
-        "needs playwright, part of the test extra (pip install '.[test]')",
-    )
-    from playwright import sync_api
-
-    with sync_api.sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("profile")),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1200, "height": 800},
-        )
-        # Nothing but the page itself may load.
-        context.route(
-            "**/*",
-            lambda route: (
-                route.continue_() if route.request.url.startswith("file:") else route.abort()
-            ),
-        )
-        try:
-            yield context
-        finally:
-            context.close()
+def browser(chromium) -> Iterator:
+    # Nothing but the page itself may load.
+    with chromium(lambda url: url.startswith("file:")) as context:
+        yield context
 
 
 def open_page(browser, html: str, path: Path):

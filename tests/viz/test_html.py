@@ -6,7 +6,6 @@ skipped without them, and fails without them in CI (CI=true).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from importlib import resources
@@ -20,8 +19,6 @@ from rdflib.namespace import DCTERMS
 from kg.graph.namespace import PKG
 from kg.viz import write_html
 from kg.viz.page import KIND_COLOURS
-
-from .conftest import CHROMIUM, CHROMIUM_ARGS
 
 EX = Namespace("https://example.org/paperkg-test/")
 HOSTILE_TITLE = "Owls <script>window.pwned = 1;</script> & \"Gloom\" 'Nets' </div>"
@@ -198,19 +195,9 @@ def test_output_is_the_same_for_the_same_graph(graph: Graph, tmp_path: Path) -> 
     assert b'"physics":{"enabled":false}' in first
 
 
-def test_page_draws_offline_in_chromium(page: Path, tmp_path: Path, require) -> None:
-    require(CHROMIUM.exists(), f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
-    require(
-        importlib.util.find_spec("playwright") is not None,
-        "needs playwright, part of the test extra (pip install '.[test]')",
-    )
-    from playwright import sync_api
-
+def test_page_draws_offline_in_chromium(page: Path, chromium) -> None:
     remote_requests: list[str] = []
     errors: list[str] = []
-
-    def block(route) -> None:
-        route.continue_() if route.request.url.startswith("file:") else route.abort()
 
     def record_request(request) -> None:
         if not request.url.startswith("file:"):
@@ -220,34 +207,22 @@ def test_page_draws_offline_in_chromium(page: Path, tmp_path: Path, require) -> 
         if message.type == "error":
             errors.append(message.text)
 
-    with sync_api.sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1200, "height": 800},
+    with chromium(lambda url: url.startswith("file:")) as context:
+        tab = context.new_page()
+        tab.on("console", record_console)
+        tab.on("pageerror", lambda error: errors.append(str(error)))
+        tab.on("request", record_request)
+        tab.goto(page.as_uri())
+        tab.wait_for_function("window.paperkgReady === true")
+        counts = tab.evaluate(
+            "[network.body.data.nodes.length, network.body.data.edges.length,"
+            " Object.keys(network.getPositions()).length, window.pwned === undefined]"
         )
-        try:
-            context.route("**/*", block)
-            tab = context.new_page()
-            tab.on("console", record_console)
-            tab.on("pageerror", lambda error: errors.append(str(error)))
-            tab.on("request", record_request)
-            tab.goto(page.as_uri())
-            tab.wait_for_function("window.paperkgReady === true")
-            counts = tab.evaluate(
-                "[network.body.data.nodes.length, network.body.data.edges.length,"
-                " Object.keys(network.getPositions()).length, window.pwned === undefined]"
-            )
-            title = tab.evaluate(
-                "prefix => network.body.data.nodes.get()"
-                ".find(n => n.title.startsWith(prefix)).title",
-                HOSTILE_TITLE,
-            )
-            canvas = tab.evaluate("document.querySelector('#network canvas') !== null")
-        finally:
-            context.close()
+        title = tab.evaluate(
+            "prefix => network.body.data.nodes.get().find(n => n.title.startsWith(prefix)).title",
+            HOSTILE_TITLE,
+        )
+        canvas = tab.evaluate("document.querySelector('#network canvas') !== null")
 
     assert counts == [9, 9, 9, True]
     assert title.startswith(HOSTILE_TITLE)

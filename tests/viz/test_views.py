@@ -112,6 +112,16 @@ def test_entity_view_finds_aliases_and_grows_with_depth(view_store) -> None:
     assert str(paper_iri("c")) in two
 
 
+def test_entity_view_finds_an_entity_by_its_iri(view_store) -> None:
+    iri = str(entity_iri("Gloom Transformer"))
+    by_iri = build_view(view_store, "entity", entity=iri)
+
+    assert by_iri.graph["centre"] == iri
+    assert sorted(by_iri.nodes) == sorted(build_view(view_store, "entity", entity="GT").nodes)
+    with pytest.raises(ViewError, match="no entity is named"):
+        build_view(view_store, "entity", entity=iri + "-nothing")
+
+
 def test_entity_view_keeps_the_newest_papers_when_cut(view_store) -> None:
     network = build_view(view_store, "entity", entity="Gloom Transformer", top=2)
 
