@@ -2,12 +2,13 @@
 server over the same store: concurrent clients, each sending the named queries of
 ontology/queries in turn; errors, queries per second, median and 95th percentile latency.
 
-    python benchmarks/serve.py STORE [--clients 20] [--queries 200] [--timeout 30]
+    python benchmarks/serve.py STORE [--clients 20] [--queries 200] [--timeout 30] [--vary N]
 
 Build the store once with ``kg build ../shared/corpora/ml_nlp_abstracts.jsonl --store STORE``.
 Each server runs in its own process, started by this script; the clients are threads here.
 kg serve runs twice: as it starts by default (repeated queries answered from its cache) and
-with ``--cache-mb 0``, where every query runs in Oxigraph.
+with ``--cache-mb 0``, where every query runs in Oxigraph. ``--vary N`` binds each query in
+turn to N different names, so that most queries are new to the cache.
 """
 
 from __future__ import annotations
@@ -56,6 +57,37 @@ class Load:
 def workload() -> list[str]:
     """The named queries with the bindings of benchmarks/queries.py, prefixes declared."""
     return [bind_variables(q.text, BINDINGS.get(q.name, {})) for q in named_queries()]
+
+
+#: The type of entity whose names a query's bound variable takes in a varied workload.
+_VARIED = {"entity": "Method", "dataset": "Dataset", "task": "Task"}
+
+
+def varied_workload(store: GraphStore, names: int) -> list[str]:
+    """The named queries, each bound in turn to the labels of the ``names`` entities named by
+    most papers of the type its variable takes (:data:`_VARIED`): mostly distinct queries,
+    which an answer cache cannot serve from a handful of answers."""
+    import pyoxigraph as ox
+
+    labels: dict[str, list[str]] = {}
+    for variable, kind in _VARIED.items():
+        rows = ox.Store.read_only(str(store.current)).query(
+            "PREFIX pkg: <https://w3id.org/paperkg/ontology#> "
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+            f"SELECT ?label WHERE {{ ?e pkg:paperRank ?rank ; a pkg:{kind} ; rdfs:label ?label "
+            f"FILTER(?rank <= {names}) }} ORDER BY ?rank"
+        )
+        labels[variable] = [row["label"].value for row in rows]  # type: ignore[union-attr]
+    texts: list[str] = []
+    for i in range(names):
+        for query in named_queries():
+            bound = {
+                variable: labels[variable][i % len(labels[variable])]
+                for variable in BINDINGS.get(query.name, {})
+            }
+            if bound or i == 0:
+                texts.append(bind_variables(query.text, bound))
+    return texts
 
 
 def run_load(name: str, url: str, queries: list[str], clients: int, per_client: int) -> Load:
@@ -125,12 +157,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=200, help="queries per client")
     parser.add_argument("--timeout", type=float, default=30.0, help="kg serve --timeout")
     parser.add_argument("--rounds", type=int, default=1, help="alternate the servers this often")
+    parser.add_argument(
+        "--vary",
+        type=int,
+        default=0,
+        metavar="N",
+        help="bind each query in turn to the N most-named entities of its type instead of one",
+    )
     args = parser.parse_args(argv)
     store = GraphStore(args.store)
     if not store.exists():
         print(f"no store at {args.store}; build one with `kg build INPUT... --store PATH`")
         return 2
-    queries = workload()
+    queries = varied_workload(store, args.vary) if args.vary else workload()
     kg = [sys.executable, "-m", "kg.cli", "--quiet", "serve", "--store", str(args.store)]
     results: list[Load] = []
     for _ in range(args.rounds):
@@ -163,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
                     )
                 )
     print(
-        f"{len(queries)} named queries, {args.clients} clients x {args.queries} queries, "
+        f"{len(queries)} distinct queries, {args.clients} clients x {args.queries} queries, "
         f"{os.cpu_count()} cores"
     )
     print("| server | queries | errors | queries/s | median, s | p95, s |")

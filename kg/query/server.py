@@ -95,24 +95,7 @@ _UPDATE = re.compile(
 )
 _SERVICE = re.compile(r"(servic)e", re.IGNORECASE)
 _SERVICE_CALL = re.compile(r"service(\s+silent\b)?", re.IGNORECASE)
-_Q_VALUE = re.compile(r"^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$")
 _PROLOGUE = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
-
-
-def _media_ranges(accept: str) -> list[tuple[str, float]]:
-    ranges = []
-    for part in accept.split(","):
-        media, *params = (piece.strip() for piece in part.split(";"))
-        if "/" not in media:
-            continue
-        quality = 1.0
-        for param in params:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                quality = float(value) if _Q_VALUE.match(value.strip()) else -1.0
-        if quality >= 0:
-            ranges.append((media.lower(), quality))
-    return ranges
 
 
 def negotiate(accept: str | None, offered: Sequence[str]) -> str | None:
@@ -126,18 +109,15 @@ def negotiate(accept: str | None, offered: Sequence[str]) -> str | None:
     >>> negotiate("image/png", ["text/turtle"]) is None
     True
     """
-    ranges = _media_ranges(accept or "")
-    if not ranges:
+    # Werkzeug's HTTP header parsing, imported here: it takes longer to load than kg serve
+    # takes to start.
+    from werkzeug.datastructures import MIMEAccept
+    from werkzeug.http import parse_accept_header
+
+    ranges = parse_accept_header(accept or "", MIMEAccept)
+    if not any("/" in media for media, _ in ranges):
         return offered[0] if offered else None
-    best, best_quality = None, 0.0
-    for media in offered:
-        # The most specific matching range decides, so "text/csv;q=0, */*" refuses CSV.
-        specificity = {media: 2, f"{media.split('/', 1)[0]}/*": 1, "*/*": 0}
-        matches = [(specificity[pattern], q) for pattern, q in ranges if pattern in specificity]
-        quality = max(matches)[1] if matches else 0.0
-        if quality > best_quality:
-            best, best_quality = media, quality
-    return best
+    return ranges.best_match(offered)
 
 
 def _parses(sparql: str) -> bool:
@@ -239,13 +219,11 @@ def _requested_format(values: list[str]) -> str | None:
 
 
 def _content_type(header: str) -> tuple[str, str | None]:
-    media, *params = (piece.strip() for piece in header.split(";"))
-    charset = None
-    for param in params:
-        key, _, value = param.partition("=")
-        if key.strip().lower() == "charset":
-            charset = value.strip().strip('"').lower()
-    return media.lower(), charset
+    from werkzeug.http import parse_options_header
+
+    media, params = parse_options_header(header)
+    charset = params.get("charset")
+    return media.lower(), charset.lower() if charset else None
 
 
 def _choose_format(kind: str, requested: str | None, accept: str | None) -> str:
