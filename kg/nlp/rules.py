@@ -408,5 +408,5 @@ def make_entity_rules(nlp: Language, name: str) -> EntityRules:
 
 def _measure_modifier(token: Token) -> bool:
     """Whether ``token`` can name the kind of a measure before its head ("test" error,
-    "sample" complexity), not a determiner, a number or a verb."""
-    return token.is_alpha and not token.is_stop and token.pos_ not in {"VERB", "AUX", "DET"}
+    "sample" complexity): a word, not a number or a function word ("the error", "this cost")."""
+    return token.is_alpha and not token.is_stop

@@ -36,6 +36,8 @@ CLASSES: tuple[str, ...] = ("NONE", "METHOD", "DATASET", "TASK", "METRIC")
 
 _SPACE = re.compile(r"\s+")
 _DIGIT = re.compile(r"\d")
+#: The words up to this far before and after each occurrence of a name (beyond its direct
+#: neighbours, features of their own) are read as its context.
 _WINDOW = 6
 
 
@@ -282,8 +284,8 @@ class SpecificityJudge:
                 continue
             label = CLASSES[best]
             # The confidence is the classifier's own belief in the type, also where a rule chose
-            # it: resolution weighs each mention's type vote by it, so a model name that rules
-            # call a dataset here and there ("AlexNet on ImageNet") stays a method corpus-wide.
+            # it: resolution weighs each mention's type vote by it, so a name that a rule calls a
+            # dataset in one sentence votes for that type only as strongly as the model agrees.
             confidence = round(max(float(probs[best]), 1e-3), 3)
             kept += [replace(s, label=label, confidence=confidence) for s in group]
         return sorted(kept, key=lambda s: s.start)
