@@ -1,5 +1,5 @@
 """Peak memory of ``kg build`` from a warm extraction cache at several corpus sizes, and how
-much of it the papers' analyses and the resolution hold, per paper.
+much of it the resolution holds, per paper.
 
     python benchmarks/memory.py --cache STORE/corpus.sqlite [--sizes 2000 9367]
 
@@ -25,12 +25,13 @@ DEFAULT_CORPUS = (
     Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "ml_nlp_abstracts.jsonl"
 )
 
-# Run in a child process: resident memory after decoding the analyses and after resolution.
+# Run in a child process: resident memory before and after resolving the papers' mentions,
+# read from the cache batch by batch as the build reads them.
 STAGES = """
 import sys
 from pathlib import Path
 from kg.build import _extractor_version
-from kg.graph.corpus import BuildSettings, CorpusFile, analysis_from_record, text_key
+from kg.graph.corpus import BuildSettings, CorpusFile
 from kg.graph.iri import DEFAULT_BASE
 from kg.ingest import read_papers
 from kg.nlp import DEFAULT_EXTRACTOR
@@ -40,17 +41,12 @@ def resident():
     return int(Path("/proc/self/statm").read_text().split()[1]) * 4096 / 1024**2
 
 papers = list(read_papers([sys.argv[1]]))
-start = resident()
 version = _extractor_version(DEFAULT_EXTRACTOR)
 settings = BuildSettings(DEFAULT_EXTRACTOR, version, 0.0, DEFAULT_BASE)
 with CorpusFile(sys.argv[2]) as corpus:
-    records = corpus.cached([text_key(p) for p in papers], settings.extraction_key)
-analyses = [analysis_from_record(p, records[text_key(p)]) for p in papers]
-del records
-decoded = resident()
-resolution = resolve((a.paper, a.mentions) for a in analyses)
-resolved = resident()
-print(start, decoded, resolved)
+    start = resident()
+    resolution = resolve(corpus.analyses(papers, settings.extraction_key).mentions())
+    print(start, resident())
 """
 
 
@@ -90,19 +86,19 @@ def main(argv: list[str] | None = None) -> int:
                 capture_output=True,
                 text=True,
             ).stdout.split()
-            start, decoded, resolved = map(float, stages)
-            rows.append((size, seconds, peak, decoded - start, resolved - decoded))
+            start, resolved = map(float, stages)
+            rows.append((size, seconds, peak, resolved - start))
             shutil.rmtree(folder)
     print(f"{args.corpus.name}, builds from a warm extraction cache")
-    print(f"{'papers':>7}{'seconds':>9}{'peak MB':>9}{'analyses MB':>13}{'resolution MB':>15}")
-    for size, seconds, peak, analyses, resolution in rows:
-        print(f"{size:>7}{seconds:>9.1f}{peak:>9.0f}{analyses:>13.0f}{resolution:>15.0f}")
-    (small, _, low, a_low, r_low), (large, _, high, a_high, r_high) = rows[0], rows[-1]
+    print(f"{'papers':>7}{'seconds':>9}{'peak MB':>9}{'resolution MB':>15}")
+    for size, seconds, peak, resolution in rows:
+        print(f"{size:>7}{seconds:>9.1f}{peak:>9.0f}{resolution:>15.0f}")
+    (small, _, low, r_low), (large, _, high, r_high) = rows[0], rows[-1]
     per_k = 1000 / (large - small)
     print(
-        f"per 1,000 papers more: peak {(high - low) * per_k:.0f} MB, analyses "
-        f"{(a_high - a_low) * per_k:.0f} MB, resolution {(r_high - r_low) * per_k:.0f} MB; "
-        f"peak {high / low:.2f}x for {large / small:.2f}x the papers"
+        f"per 1,000 papers more: peak {(high - low) * per_k:.0f} MB, resolution "
+        f"{(r_high - r_low) * per_k:.0f} MB ({(r_high - r_low) / (large - small) * 1024:.1f} kB "
+        f"a paper); peak {high / low:.2f}x for {large / small:.2f}x the papers"
     )
     return 0
 

@@ -19,7 +19,6 @@ from kg.graph.corpus import FILENAME as CORPUS_FILE
 from kg.graph.corpus import (
     BuildSettings,
     CorpusFile,
-    analysis_from_record,
     analysis_record,
     text_key,
 )
@@ -28,7 +27,7 @@ from kg.graph.iri import DEFAULT_BASE, IriMinter
 from kg.graph.store import GraphStore
 from kg.ingest import Paper, ReadReport, read_papers
 from kg.nlp import DEFAULT_EXTRACTOR, SpacyExtractor
-from kg.nlp.analysis import analyse
+from kg.nlp.analysis import PaperAnalysis, analyse
 from kg.nlp.pipeline import extractor_fingerprint
 from kg.resolve import resolve
 
@@ -258,16 +257,15 @@ def _write_graph(
     with ``revise``, by writing only what differs from the live graph."""
     store.prepare()
     with CorpusFile(store.path / CORPUS_FILE) as corpus:
-        records, extracted = _extraction_records(
+        extracted = _extract_missing(
             papers, corpus, settings, n_process=n_process, cluster=cluster, progress=progress
         )
-        analyses = [analysis_from_record(p, records[text_key(p)]) for p in papers]
-        del records
-        resolution = resolve((a.paper, a.mentions) for a in analyses)
+        # Read from the cache batch by batch on each pass, never held all at once.
+        analyses = corpus.analyses(papers, settings.extraction_key)
+        resolution = resolve(analyses.mentions())
         summary = BuildSummary(
             papers=len(papers),
-            mentions=sum(len(a.mentions) for a in analyses),
-            results=sum(len(a.results) for a in analyses),
+            mentions=sum(map(len, resolution.mention_entities.values())),
             entities=len(resolution.entities),
             extracted=extracted,
         )
@@ -279,11 +277,17 @@ def _write_graph(
             minter=IriMinter(settings.base),
             extraction=ExtractionInfo(name=settings.extractor, version=settings.version),
         )
+
+        def counted() -> Iterator[PaperAnalysis]:
+            for analysis in analyses:
+                summary.results += len(analysis.results)
+                yield analysis
+
         summary.triples, summary.written = write_generation(
             store,
             corpus,
             parts,
-            analyses,
+            counted(),
             papers=papers,
             settings=settings,
             revise=revise,
@@ -294,7 +298,7 @@ def _write_graph(
     return summary
 
 
-def _extraction_records(
+def _extract_missing(
     papers: Sequence[Paper],
     corpus: CorpusFile,
     settings: BuildSettings,
@@ -302,15 +306,16 @@ def _extraction_records(
     n_process: int | None,
     cluster: Cluster | None,
     progress: Progress,
-) -> tuple[dict[str, bytes], int]:
-    """Each paper's analysis record by text key, from the cache or extracted (each distinct
-    text once, here or on ``cluster``) and committed to the cache batch by batch; and how many
+) -> int:
+    """Extract the papers whose text the cache lacks (each distinct text once, here or on
+    ``cluster``) and commit their analyses to the cache batch by batch; return how many
     texts were extracted."""
     key = settings.extraction_key
-    records = corpus.cached(dict.fromkeys(text_key(p) for p in papers), key)
-    missing = list({text_key(p): p for p in papers if text_key(p) not in records}.values())
+    keys = dict.fromkeys(text_key(p) for p in papers)
+    cached = corpus.cached_keys(keys, key)
+    missing = list({text_key(p): p for p in papers if text_key(p) not in cached}.values())
     if not missing:
-        return records, 0
+        return 0
     if cluster is None:
         extracted = extract_here(missing, settings, n_process=n_process)
     else:
@@ -320,11 +325,9 @@ def _extraction_records(
         batch[text_key(paper)] = record
         if len(batch) >= CACHE_BATCH:
             corpus.remember(batch, key)
-            records.update(batch)
             batch = {}
     corpus.remember(batch, key)
-    records.update(batch)
-    return records, len(missing)
+    return len(missing)
 
 
 def extract_here(

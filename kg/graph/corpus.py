@@ -31,6 +31,8 @@ from kg.nlp.results import ResultClaim, ResultKind
 FILENAME = "corpus.sqlite"
 #: The layout of a cached analysis; a new layout makes every cached one a miss.
 RECORD_FORMAT = 1
+#: A pass over the cached analyses reads and decodes this many records at a time.
+DECODE_BATCH = 512
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS extraction (
@@ -227,6 +229,50 @@ def _running(pid: int) -> bool:
 # --- the file ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class CachedAnalyses:
+    """:meth:`CorpusFile.analyses`: a collection that holds only its papers. Each pass reads
+    :data:`DECODE_BATCH` records at a time, so a pass over the corpus holds one batch of
+    analyses, not all of them."""
+
+    corpus: CorpusFile
+    papers: Sequence[Paper]
+    extraction_key: str
+
+    def __len__(self) -> int:
+        return len(self.papers)
+
+    def __iter__(self) -> Iterator[PaperAnalysis]:
+        for start in range(0, len(self.papers), DECODE_BATCH):
+            batch = self.papers[start : start + DECODE_BATCH]
+            records = self.corpus.cached(dict.fromkeys(map(text_key, batch)), self.extraction_key)
+            for paper in batch:
+                record = records.get(text_key(paper))
+                if record is None:
+                    raise StoreError(
+                        f"the extraction cache in {self.corpus.path} lost the analysis of "
+                        f"paper {paper.id!r} during the build; run the command again"
+                    )
+                yield analysis_from_record(paper, record)
+
+    def mentions(self) -> PaperMentions:
+        """Each paper with its mentions, as :func:`kg.resolve.resolve` reads them."""
+        return PaperMentions(self)
+
+
+@dataclass(frozen=True)
+class PaperMentions:
+    """:meth:`CachedAnalyses.mentions`: (paper, mentions) pairs, decoded on each pass."""
+
+    analyses: CachedAnalyses
+
+    def __len__(self) -> int:
+        return len(self.analyses)
+
+    def __iter__(self) -> Iterator[tuple[Paper, Sequence[Mention]]]:
+        return ((a.paper, a.mentions) for a in self.analyses)
+
+
 class CorpusFile:
     """The SQLite file of a store folder: an extraction cache keyed by text and extractor,
     and the papers of each generation of the graph, in their order.
@@ -275,6 +321,24 @@ class CorpusFile:
                 if row is not None:
                     found[key] = row[0]
         return found
+
+    def cached_keys(self, keys: Iterable[str], extraction_key: str) -> set[str]:
+        """Which of the text keys have a cached analysis under ``extraction_key`` (the
+        analyses themselves are not read)."""
+        with closing(self._db.cursor()) as cursor:
+            return {
+                key
+                for key in keys
+                if cursor.execute(
+                    "SELECT 1 FROM extraction WHERE text_key = ? AND extractor = ?",
+                    (key, extraction_key),
+                ).fetchone()
+            }
+
+    def analyses(self, papers: Sequence[Paper], extraction_key: str) -> CachedAnalyses:
+        """The analyses of ``papers``, every one of which the cache holds, read and decoded
+        batch by batch each time they are iterated."""
+        return CachedAnalyses(self, papers, extraction_key)
 
     def remember(self, analyses: Mapping[str, bytes], extraction_key: str) -> None:
         """Keep ``analyses`` (text key -> record), in one transaction."""

@@ -7,7 +7,7 @@ import functools
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from kg.ingest.paper import Paper
@@ -276,7 +276,9 @@ def _keys_for(mention: Mention, acronyms: dict[str, Counter[str]]) -> list[tuple
 def resolve(records: Iterable[tuple[Paper, Sequence[Mention]]]) -> Resolution:
     """Group the mentions of all papers into entities, resolve their types by vote and put
     versioned names under their families."""
-    records = list(records)
+    # Two passes: a collection (the build's streamed analyses) is read twice, not copied.
+    if not isinstance(records, Collection):
+        records = list(records)
     acronyms = acronym_table(records)
     entities: dict[str, Entity] = {}
     per_paper: dict[str, list[tuple[Entity, ...]]] = {}

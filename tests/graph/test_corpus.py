@@ -8,6 +8,7 @@ import os
 
 import pytest
 
+from kg.errors import StoreError
 from kg.graph.corpus import (
     BuildSettings,
     CorpusFile,
@@ -66,6 +67,43 @@ def test_cache_is_keyed_by_text_and_extraction(tmp_path, sample_analyses):
         assert set(corpus.cached([key], SETTINGS.extraction_key)) == {key}
         assert corpus.cached([key], newer.extraction_key) == {}
         assert corpus.cached([text_key(edited)], SETTINGS.extraction_key) == {}
+
+
+def test_analyses_are_read_batch_by_batch_on_each_pass(tmp_path, sample_analyses, monkeypatch):
+    from kg.graph import corpus as corpus_module
+
+    monkeypatch.setattr(corpus_module, "DECODE_BATCH", 2)
+    papers = [a.paper for a in sample_analyses]
+    records = {text_key(a.paper): analysis_record(a) for a in sample_analyses}
+    with CorpusFile(tmp_path / "corpus.sqlite") as corpus:
+        corpus.remember(records, SETTINGS.extraction_key)
+        assert corpus.cached_keys([*records, "unknown"], SETTINGS.extraction_key) == set(records)
+        reads: list[int] = []
+        cached = corpus.cached
+
+        def counting(keys, extraction_key):
+            found = cached(keys, extraction_key)
+            reads.append(len(found))
+            return found
+
+        monkeypatch.setattr(corpus, "cached", counting)
+        analyses = corpus.analyses(papers, SETTINGS.extraction_key)
+        assert len(analyses) == len(papers)
+        # Two passes give the same analyses, each read two records at a time.
+        assert list(analyses) == list(analyses) == sample_analyses
+        assert max(reads) == 2 and len(reads) == 2 * -(-len(papers) // 2)
+        assert [p for p, _ in analyses.mentions()] == papers
+
+
+def test_an_analysis_lost_from_the_cache_is_a_clear_error(tmp_path, sample_analyses):
+    papers = [a.paper for a in sample_analyses]
+    with CorpusFile(tmp_path / "corpus.sqlite") as corpus:
+        corpus.remember(
+            {text_key(a.paper): analysis_record(a) for a in sample_analyses[1:]},
+            SETTINGS.extraction_key,
+        )
+        with pytest.raises(StoreError, match=f"{papers[0].id!r}.*run the command again"):
+            list(corpus.analyses(papers, SETTINGS.extraction_key))
 
 
 def test_generations_keep_their_papers(tmp_path, sample_analyses):
