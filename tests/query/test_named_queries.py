@@ -128,3 +128,45 @@ def test_binding_syntax():
     assert parse_binding("?task=owl detection") == ("task", "owl detection")
     with pytest.raises(QueryError, match="NAME=VALUE"):
         parse_binding("no equals sign")
+
+
+def test_evidence_is_one_page_of_links(tmp_path):
+    from kg.graph.build import ExtractionInfo, graph_triples
+    from kg.graph.iri import IriMinter
+    from kg.graph.store import GraphStore
+    from kg.ingest.paper import Paper
+    from kg.nlp.analysis import PaperAnalysis
+    from kg.nlp.mention import Label, Mention
+    from kg.resolve import resolve
+
+    sentence = "Owlformer counts owls."
+    abstract = " ".join([sentence] * 205)
+    paper = Paper(id="many:1", title="Owls", abstract=abstract)
+    starts = range(0, len(abstract), len(sentence) + 1)
+    mentions = tuple(
+        Mention(
+            text="Owlformer",
+            label=Label.METHOD,
+            field="abstract",
+            start=s,
+            end=s + 9,
+            sentence=sentence,
+            confidence=0.9,
+            source="rules",
+        )
+        for s in starts
+    )
+    analyses = [PaperAnalysis(paper, mentions, (False,) * len(mentions), ())]
+    store = GraphStore(tmp_path / "store")
+    store.replace(
+        graph_triples(
+            analyses,
+            resolve((a.paper, a.mentions) for a in analyses),
+            minter=IriMinter(),
+            extraction=ExtractionInfo(name="rules", version="test"),
+        )
+    )
+    paged = rows(store, "evidence", entity="Owlformer")
+    assert len(paged) == 200 and len(set(paged)) == 200
+    every = (QUERIES / "evidence.rq").read_text().replace("LIMIT 200", "ORDER BY ?paper ?start")
+    assert len(select(store, every, {"entity": "Owlformer"}).rows) == 205
