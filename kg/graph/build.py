@@ -75,7 +75,7 @@ def paper_triples(paper: Paper, iri: URIRef, minter: IriMinter) -> Iterator[Trip
 
 
 def entity_triples(
-    entity: Entity, iri: URIRef, papers: int, rank: int, broader: URIRef | None
+    entity: Entity, iri: URIRef, papers: int, rank: int | None, broader: URIRef | None
 ) -> Iterator[Triple]:
     yield iri, RDF.type, ENTITY_CLASS[entity.label]
     yield iri, RDFS.label, Literal(entity.pref_label)
@@ -84,32 +84,45 @@ def entity_triples(
         yield iri, SKOS.altLabel, Literal(alt)
     yield iri, PKG.mentionCount, Literal(entity.mention_count)
     yield iri, PKG.paperCount, Literal(papers)
-    yield iri, PKG.paperRank, Literal(rank)
+    if rank is not None:
+        yield iri, PKG.paperRank, Literal(rank)
     if broader is not None:
         yield iri, SKOS.broader, broader
 
 
-def paper_ranks(entities: dict[str, Entity], papers: dict[str, int]) -> dict[str, int]:
-    """Each entity's place among the entities of its type, by ``papers`` (most first), then by
-    label, then by key: what a query for the most named entities sorts by, computed once so
-    that the query reads the first places instead of sorting every entity.
+#: How many entities of each type get a ``pkg:paperRank``: the first places are what queries
+#: for the most named entities read (``top-entities.rq`` the first ten, ``kg stats`` five).
+#: Ranking every entity would change most entity nodes on every ``kg add``: one more paper for
+#: one entity, or one new entity, moves the place of every entity after it.
+RANKED = 100
+
+
+def paper_ranks(
+    entities: dict[str, Entity], papers: dict[str, int], *, limit: int | None = None
+) -> dict[str, int]:
+    """The places of the ``limit`` (:data:`RANKED`) first entities of each type, by ``papers``
+    (most first),
+    then by label, then by key: what a query for the most named entities sorts by, computed
+    once so that the query reads the first places instead of sorting every entity.
 
     >>> from collections import Counter
     >>> def named(key):
     ...     return Entity(key=key, label=Label.DATASET, surface_forms=Counter([key]))
-    >>> ranks = paper_ranks(
-    ...     {k: named(k) for k in ("b", "a", "c")}, {"a": 2, "b": 5, "c": 2}
-    ... )
-    >>> sorted(ranks.items())
+    >>> entities = {k: named(k) for k in ("b", "a", "c")}
+    >>> sorted(paper_ranks(entities, {"a": 2, "b": 5, "c": 2}).items())
     [('a', 2), ('b', 1), ('c', 3)]
+    >>> sorted(paper_ranks(entities, {"a": 2, "b": 5, "c": 2}, limit=2).items())
+    [('a', 2), ('b', 1)]
     """
+    limit = RANKED if limit is None else limit
     ranks: dict[str, int] = {}
     counters: dict[Label, int] = defaultdict(int)
     order = sorted(entities, key=lambda k: (-papers[k], entities[k].pref_label, k))
     for key in order:
         label = entities[key].label
-        counters[label] += 1
-        ranks[key] = counters[label]
+        if counters[label] < limit:
+            counters[label] += 1
+            ranks[key] = counters[label]
     return ranks
 
 
@@ -345,7 +358,8 @@ class GraphParts:
         for key, entity in self.resolution.entities.items():
             iri = entity_iris[key]
             broader = entity_iris.get(entity.broader) if entity.broader else None
-            made_of = (entity, iri, papers[key], ranks[key], broader, self._code.get(iri, set()))
+            rank = ranks.get(key)
+            made_of = (entity, iri, papers[key], rank, broader, self._code.get(iri, set()))
             yield SharedNode(iri, _entity_node_triples, (*made_of, outgoing.pop(iri, [])))
         for (relation, source_iri, target_iri), supporting in self._supporters.items():
             association = self.minter.association(str(relation), str(source_iri), str(target_iri))
@@ -379,7 +393,7 @@ def _entity_node_triples(
     entity: Entity,
     iri: URIRef,
     papers: int,
-    rank: int,
+    rank: int | None,
     broader: URIRef | None,
     code: Iterable[URIRef],
     outgoing: Iterable[tuple[URIRef, URIRef]],

@@ -4,6 +4,7 @@ from rdflib import RDF, RDFS, Graph, Literal
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, SKOS
 
+from kg.graph.build import RANKED
 from kg.graph.namespace import PKG
 from kg.graph.validate import validate_graph
 from kg.ingest.paper import Paper
@@ -43,6 +44,7 @@ def test_entities_are_ranked_by_papers_within_their_type(graph):
         entities = list(graph.subjects(RDF.type, kind))
         ranked = sorted(entities, key=lambda e: graph.value(e, PKG.paperRank).toPython())
         ranks = [graph.value(e, PKG.paperRank).toPython() for e in ranked]
+        assert len(entities) <= RANKED
         assert ranks == list(range(1, len(entities) + 1)), kind
         order = [
             (-graph.value(e, PKG.paperCount).toPython(), str(graph.value(e, RDFS.label)))
@@ -53,6 +55,27 @@ def test_entities_are_ranked_by_papers_within_their_type(graph):
         e for e in graph.subjects(PKG.paperRank, Literal(1)) if (e, RDF.type, PKG.Dataset) in graph
     ]
     assert str(graph.value(first, RDFS.label)) == "Lamp"
+
+
+def test_only_the_first_places_of_each_type_are_ranked(analyses, monkeypatch):
+    from kg.graph import build as graph_build
+
+    from .conftest import triples_of
+
+    monkeypatch.setattr(graph_build, "RANKED", 1)
+    graph = Graph()
+    for triple in triples_of(analyses):
+        graph.add(triple)
+    for kind in (PKG.Method, PKG.Dataset, PKG.Task, PKG.Metric):
+        entities = list(graph.subjects(RDF.type, kind))
+        ranked = [e for e in entities if graph.value(e, PKG.paperRank) is not None]
+        assert [graph.value(e, PKG.paperRank).toPython() for e in ranked] == [1], kind
+    # Some entities have no place, and the graph still conforms to the shapes.
+    assert len(set(graph.subjects(PKG.paperRank, None))) < len(
+        set(graph.subjects(PKG.paperCount, None))
+    )
+    report = validate_graph(graph)
+    assert report.conforms, report.text
 
 
 def test_mentions_point_into_the_text(graph, records):
