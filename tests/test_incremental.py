@@ -15,6 +15,7 @@ from rdflib import RDF, Literal, URIRef
 from rdflib.compare import isomorphic
 
 import kg
+import kg.graph.build
 from kg.build import add, build, remove
 from kg.cli import main
 from kg.errors import StoreError
@@ -62,6 +63,14 @@ CHANGED = [
         "authors": ["Ada Example", "Bo Sample"],
     }
 ]
+
+
+@pytest.fixture(autouse=True)
+def counted_cooccurrences(monkeypatch):
+    """Co-occurrences in the graph for every entity named in more than one paper or with more
+    than one other entity, so that these small corpora have them and the changes below move
+    them."""
+    monkeypatch.setattr(kg.graph.build, "COOCCURRENCE_LIMIT", 1)
 
 
 def write(path: Path, records: list[dict]) -> Path:
@@ -252,6 +261,19 @@ def test_counts_that_change(tmp_path):
     assert isomorphic(grown, expected)
     assert grown.value(imagenet, URIRef(f"{PKG}paperCount")) == Literal(3)
     assert summary.written < summary.triples
+    # ImageNet's first co-occurring entity, counted anew.
+    assert cooccurrences(before.to_graph(), imagenet) == {"Diffusion Transformer": 2}
+    assert cooccurrences(grown, imagenet) == {"Diffusion Transformer": 3}
+
+
+def cooccurrences(graph, of: URIRef) -> dict[str, int]:
+    """The label and paper count of each pkg:Cooccurrence of an entity in ``graph``."""
+    found = {}
+    for node in graph.subjects(URIRef(f"{PKG}ofEntity"), of):
+        other = graph.value(node, URIRef(f"{PKG}withEntity"))
+        label = graph.value(other, URIRef(f"{SKOS}prefLabel"))
+        found[str(label)] = graph.value(node, URIRef(f"{PKG}paperCount")).toPython()
+    return found
 
 
 def test_add_to_a_store_without_node_records_writes_it_whole(tmp_path, files):

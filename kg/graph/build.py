@@ -6,8 +6,9 @@ rdflib ``Graph``; :func:`to_graph` collects them when a ``Graph`` is wanted.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+import heapq
+from collections import Counter, defaultdict
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import product
@@ -47,6 +48,12 @@ ASSOCIATIONS = (
     (Label.METHOD, Label.DATASET, PKG.evaluatedOn),
     (Label.DATASET, Label.TASK, PKG.benchmarkFor),
 )
+#: How many of the entities named in the same papers as an entity the graph keeps for it
+#: (``pkg:Cooccurrence``): those it shares most papers with, ties by label. Only an entity
+#: named in more than this many papers, or whose papers name more than this many others, has
+#: them in the graph; ``ontology/queries/cooccurring.rq`` counts those of any other from its
+#: papers, and its paper count test there (``?named <= 100``) may not be below this number.
+COOCCURRENCE_LIMIT = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +131,46 @@ def paper_ranks(
             counters[label] += 1
             ranks[key] = counters[label]
     return ranks
+
+
+def top_cooccurrences(
+    named: Sequence[Collection[str]],
+    papers: Mapping[str, int],
+    labels: Mapping[str, str],
+    limit: int,
+) -> dict[str, list[tuple[str, int]]]:
+    """For each entity named in more than ``limit`` papers (by ``papers``, its paper count)
+    or whose papers name more than ``limit`` other entities, the ``limit`` entities that
+    ``named`` (each paper's entities) names in most of the same papers, with how many: most
+    first, then by label (``labels``), then by key. What ``cooccurring.rq`` would count from
+    the papers, counted once so that the query reads at most ``limit`` rows.
+
+    >>> top_cooccurrences(
+    ...     [{"a", "b", "c"}, {"a", "c"}, {"b"}],
+    ...     {"a": 2, "b": 2, "c": 2},
+    ...     {"a": "A", "b": "B", "c": "C"},
+    ...     1,
+    ... )
+    {'a': [('c', 2)], 'b': [('a', 1)], 'c': [('a', 2)]}
+    """
+    naming: dict[str, list[int]] = defaultdict(list)
+    for index, keys in enumerate(named):
+        for key in keys:
+            naming[key].append(index)
+    kept: dict[str, list[tuple[str, int]]] = {}
+    for key, indices in naming.items():
+        # An entity whose papers name at most ``limit`` others in all (with repeats) has at
+        # most that many: it is left out unless it is named in many papers.
+        reach = sum(len(named[i]) - 1 for i in indices)
+        if papers[key] <= limit and reach <= limit:
+            continue
+        shared = Counter(other for i in indices for other in named[i] if other != key)
+        if not shared or (papers[key] <= limit and len(shared) <= limit):
+            continue
+        kept[key] = heapq.nsmallest(
+            limit, shared.items(), key=lambda kv: (-kv[1], labels[kv[0]], kv[0])
+        )
+    return dict(sorted(kept.items()))
 
 
 def _evidence_triples(
@@ -274,11 +321,12 @@ def _own_keys(analysis: PaperAnalysis, resolved: Sequence[tuple[Entity, ...]]) -
 class GraphParts:
     """The graph of a resolved corpus in parts that can be written, compared and replaced one
     by one: each paper's own part (:class:`PaperPart`) and the shared nodes (the extraction
-    run, entities, associations, authors), each with every triple that has it as subject.
+    run, entities, associations, co-occurrences, authors), each with every triple that has it
+    as subject.
 
     Call :meth:`paper` for every paper, in order, then :meth:`shared` once: a paper's part
-    notes what the paper gives the shared nodes (counts, supporters, authors, code links)
-    whether or not its triples are asked for.
+    notes what the paper gives the shared nodes (counts, supporters, the entities it names,
+    authors, code links) whether or not its triples are asked for.
     """
 
     def __init__(
@@ -292,6 +340,8 @@ class GraphParts:
         self._supporters: dict[tuple[URIRef, URIRef, URIRef], list[URIRef]] = defaultdict(list)
         self._authors: dict[URIRef, str] = {}
         self._code: dict[URIRef, set[URIRef]] = defaultdict(set)
+        # The keys of the entities each paper names (links to), paper by paper.
+        self._named: list[frozenset[str]] = []
 
     def paper(self, analysis: PaperAnalysis) -> PaperPart:
         paper = analysis.paper
@@ -299,6 +349,7 @@ class GraphParts:
         for name in dict.fromkeys(paper.authors):
             self._authors.setdefault(self.minter.author(name), name)
         resolved = self.resolution.mention_entities.get(paper.id, [])
+        self._named.append(frozenset(e.key for entities in resolved for e in entities))
         by_label: dict[Label, set[URIRef]] = defaultdict(set)
         entity_of: dict[tuple[str, int, int], tuple[URIRef, Label]] = {}
         for mention, entities in zip(analysis.mentions, resolved, strict=True):
@@ -365,15 +416,22 @@ class GraphParts:
             association = self.minter.association(str(relation), str(source_iri), str(target_iri))
             link = (association, relation, source_iri, target_iri, supporting)
             yield SharedNode(association, association_triples, link)
+        labels = {key: entity.pref_label for key, entity in self.resolution.entities.items()}
+        top = top_cooccurrences(self._named, papers, labels, COOCCURRENCE_LIMIT)
+        for key, others in top.items():
+            for other, shared in others:
+                node = self.minter.cooccurrence(key, other)
+                pair = (node, entity_iris[key], entity_iris[other], shared)
+                yield SharedNode(node, cooccurrence_triples, pair)
         for author, name in self._authors.items():
             yield SharedNode(author, author_triples, (author, name))
 
 
 @dataclass(frozen=True, slots=True)
 class SharedNode:
-    """A node papers share (the extraction run, an entity, an association, an author): its
-    triples are ``make(*made_of)``, so what they are made of can be compared without making
-    them."""
+    """A node papers share (the extraction run, an entity, an association, a co-occurrence,
+    an author): its triples are ``make(*made_of)``, so what they are made of can be compared
+    without making them."""
 
     subject: URIRef
     make: Callable[..., Iterator[Triple]]
@@ -422,6 +480,15 @@ def association_triples(
         yield association, PKG.supportedBy, supporter
 
 
+def cooccurrence_triples(
+    node: URIRef, entity: URIRef, other: URIRef, papers: int
+) -> Iterator[Triple]:
+    yield node, RDF.type, PKG.Cooccurrence
+    yield node, PKG.ofEntity, entity
+    yield node, PKG.withEntity, other
+    yield node, PKG.paperCount, Literal(papers)
+
+
 def author_triples(author: URIRef, name: str) -> Iterator[Triple]:
     yield author, RDF.type, PKG.Author
     yield author, FOAF.name, Literal(name)
@@ -435,8 +502,9 @@ def graph_triples(
     extraction: ExtractionInfo,
 ) -> Iterator[Triple]:
     """Every triple of the graph: papers and their links, mentions and results as evidence,
-    entities with their families, the entity links papers support, and the links to code and
-    pages that papers give, with link mentions as evidence."""
+    entities with their families, the entity links papers support, the entities named most
+    often with each much named entity, and the links to code and pages that papers give, with
+    link mentions as evidence."""
     parts = GraphParts(resolution, minter=minter, extraction=extraction)
     for analysis in analyses:
         yield from parts.paper(analysis).triples()

@@ -66,6 +66,11 @@ class IriMinter:
     def association(self, relation: str, source: str, target: str) -> URIRef:
         return URIRef(f"{self.base}association/{short_hash(relation, source, target, length=16)}")
 
+    def cooccurrence(self, entity: str, other: str) -> URIRef:
+        """The node that counts the papers naming both the entity ``entity`` and the entity
+        ``other`` (canonical keys), for ``entity``."""
+        return URIRef(f"{self.base}cooccurrence/{short_hash(entity, other, length=16)}")
+
     def mention(self, paper_id: str, field: str, start: int, end: int) -> URIRef:
         return URIRef(
             f"{self.base}mention/{short_hash(paper_id, length=12)}-{field[0]}{start}-{end}"

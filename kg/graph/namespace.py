@@ -31,6 +31,7 @@ class PKG(DefinedNamespace):
     Score: URIRef  # A result stated as an absolute value in a metric.
     RelativeResult: URIRef  # A result stated relative to something else.
     Association: URIRef  # Two entities named together by papers, with a paper count.
+    Cooccurrence: URIRef  # An entity named in the same papers as a much named one, counted.
     Extraction: URIRef  # One run of paperkg's extraction over a set of papers.
 
     # paper to entity links
@@ -50,6 +51,8 @@ class PKG(DefinedNamespace):
     fromEntity: URIRef  # The subject of the associated link.
     toEntity: URIRef  # The object of the associated link.
     supportedBy: URIRef  # A paper that names both entities of the association.
+    ofEntity: URIRef  # The entity whose co-occurring entity the co-occurrence counts.
+    withEntity: URIRef  # The entity named in the same papers as the co-occurrence's entity.
 
     # results
     ofMethod: URIRef  # The method the result is about.
@@ -79,5 +82,5 @@ class PKG(DefinedNamespace):
 
     # entities
     mentionCount: URIRef  # How many mentions denote the entity itself.
-    paperCount: URIRef  # How many papers name the entity or an entity under it.
+    paperCount: URIRef  # How many papers name the entity (or one under it), or two entities.
     paperRank: URIRef  # The entity's place by paper count among the entities of its type.
