@@ -267,12 +267,12 @@ def test_counts_that_change(tmp_path):
 
 
 def cooccurrences(graph, of: URIRef) -> dict[str, int]:
-    """The label and paper count of each pkg:Cooccurrence of an entity in ``graph``."""
+    """The entities ``graph`` gives as co-occurring with an entity, with their paper counts."""
     found = {}
     for node in graph.subjects(URIRef(f"{PKG}ofEntity"), of):
-        other = graph.value(node, URIRef(f"{PKG}withEntity"))
-        label = graph.value(other, URIRef(f"{SKOS}prefLabel"))
-        found[str(label)] = graph.value(node, URIRef(f"{PKG}paperCount")).toPython()
+        papers = graph.value(node, URIRef(f"{PKG}paperCount")).toPython()
+        for other in graph.objects(node, URIRef(f"{PKG}withEntity")):
+            found[str(graph.value(other, URIRef(f"{SKOS}prefLabel")))] = papers
     return found
 
 

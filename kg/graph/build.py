@@ -419,10 +419,15 @@ class GraphParts:
         labels = {key: entity.pref_label for key, entity in self.resolution.entities.items()}
         top = top_cooccurrences(self._named, papers, labels, COOCCURRENCE_LIMIT)
         for key, others in top.items():
+            # One node for the entities that share as many papers with the entity: ties are
+            # common, and a node costs three triples besides its members.
+            alike: dict[int, list[URIRef]] = defaultdict(list)
             for other, shared in others:
-                node = self.minter.cooccurrence(key, other)
-                pair = (node, entity_iris[key], entity_iris[other], shared)
-                yield SharedNode(node, cooccurrence_triples, pair)
+                alike[shared].append(entity_iris[other])
+            for shared, members in alike.items():
+                node = self.minter.cooccurrence(key, shared)
+                group = (node, entity_iris[key], shared, members)
+                yield SharedNode(node, cooccurrence_triples, group)
         for author, name in self._authors.items():
             yield SharedNode(author, author_triples, (author, name))
 
@@ -481,12 +486,13 @@ def association_triples(
 
 
 def cooccurrence_triples(
-    node: URIRef, entity: URIRef, other: URIRef, papers: int
+    node: URIRef, entity: URIRef, papers: int, others: Iterable[URIRef]
 ) -> Iterator[Triple]:
     yield node, RDF.type, PKG.Cooccurrence
     yield node, PKG.ofEntity, entity
-    yield node, PKG.withEntity, other
     yield node, PKG.paperCount, Literal(papers)
+    for other in others:
+        yield node, PKG.withEntity, other
 
 
 def author_triples(author: URIRef, name: str) -> Iterator[Triple]:

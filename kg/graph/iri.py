@@ -66,10 +66,10 @@ class IriMinter:
     def association(self, relation: str, source: str, target: str) -> URIRef:
         return URIRef(f"{self.base}association/{short_hash(relation, source, target, length=16)}")
 
-    def cooccurrence(self, entity: str, other: str) -> URIRef:
-        """The node that counts the papers naming both the entity ``entity`` and the entity
-        ``other`` (canonical keys), for ``entity``."""
-        return URIRef(f"{self.base}cooccurrence/{short_hash(entity, other, length=16)}")
+    def cooccurrence(self, entity: str, papers: int) -> URIRef:
+        """The node of the entities that ``papers`` papers name with the entity whose
+        canonical key is ``entity``."""
+        return URIRef(f"{self.base}cooccurrence/{short_hash(entity, str(papers), length=16)}")
 
     def mention(self, paper_id: str, field: str, start: int, end: int) -> URIRef:
         return URIRef(

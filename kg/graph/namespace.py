@@ -31,7 +31,7 @@ class PKG(DefinedNamespace):
     Score: URIRef  # A result stated as an absolute value in a metric.
     RelativeResult: URIRef  # A result stated relative to something else.
     Association: URIRef  # Two entities named together by papers, with a paper count.
-    Cooccurrence: URIRef  # An entity named in the same papers as a much named one, counted.
+    Cooccurrence: URIRef  # Entities named in as many of the same papers as a much named one.
     Extraction: URIRef  # One run of paperkg's extraction over a set of papers.
 
     # paper to entity links
@@ -51,8 +51,8 @@ class PKG(DefinedNamespace):
     fromEntity: URIRef  # The subject of the associated link.
     toEntity: URIRef  # The object of the associated link.
     supportedBy: URIRef  # A paper that names both entities of the association.
-    ofEntity: URIRef  # The entity whose co-occurring entity the co-occurrence counts.
-    withEntity: URIRef  # The entity named in the same papers as the co-occurrence's entity.
+    ofEntity: URIRef  # The entity whose co-occurring entities the co-occurrence lists.
+    withEntity: URIRef  # An entity named in pkg:paperCount of the ofEntity's papers.
 
     # results
     ofMethod: URIRef  # The method the result is about.

@@ -126,6 +126,9 @@ def test_counted_cooccurrences_equal_a_count_of_the_papers(store):
     assert stored["HawkNet"] == {"Finchformer": 4}
     assert stored["BatNet"] == {"Owlformer": 1, "Tundra": 1, "accuracy": 1}
     assert "Wrenformer" not in stored and "Marshland" not in stored
+    # One node a count: Owlformer's Marshland and Pinewood share one.
+    nodes = "SELECT ?c WHERE { ?c pkg:ofEntity ?e . ?e rdfs:label 'Owlformer' }"
+    assert len(select(store, nodes).rows) == 2
 
 
 def test_cooccurrences_conform_to_their_shape(store):
