@@ -227,6 +227,19 @@ def link_triples(
     yield from _generation_triples(iri, link.confidence, LINK_COMPONENT, extraction)
 
 
+def _placed(
+    claim: ResultClaim, entity_of: Mapping[tuple[str, int, int], tuple[URIRef, Label]]
+) -> bool:
+    """Whether the graph can say what a result measures: a score's metric mention has to name
+    an entity the corpus settled as a metric. (A name the abstract reports a number in can be a
+    method or a dataset by the votes of all its mentions; the score is then left out.)"""
+    if claim.kind is not ResultKind.SCORE:
+        return True
+    metric = claim.metric
+    target = None if metric is None else entity_of.get((metric.field, metric.start, metric.end))
+    return target is not None and target[1] is Label.METRIC
+
+
 def result_triples(
     iri: URIRef,
     paper_iri: URIRef,
@@ -295,6 +308,8 @@ class PaperPart:
             mention_iri = self.minter.mention(paper.id, mention.field, mention.start, mention.end)
             yield from mention_triples(mention_iri, paper_iri, mention, iris, run)
         for claim in analysis.results:
+            if not _placed(claim, self.entity_of):
+                continue
             result_iri = self.minter.result(paper.id, claim.field, claim.start, claim.end)
             yield from result_triples(result_iri, paper_iri, claim, self.entity_of, run)
         if paper.url:

@@ -198,3 +198,53 @@ def test_proposed_entities_are_linked_by_proposes_alone(graph_of):
     }
     report = validate_graph(graph)
     assert report.conforms, report.text
+
+
+def test_a_score_in_a_name_settled_as_another_type_is_left_out(graph_of):
+    import dataclasses
+
+    from kg.nlp.results import ResultClaim, ResultKind
+
+    method, dataset, metric = Label.METHOD, Label.DATASET, Label.METRIC
+    # "Glint" is a metric in the paper that reports 91.0 in it, a method in two others.
+    scored = analysis(
+        "score:1",
+        "Zorbix reaches 91.0 Glint on NightBirds. Zorbix also reaches 88.5% accuracy there.",
+        [
+            ("Zorbix", method, True),
+            ("Glint", metric, False),
+            ("NightBirds", dataset, False),
+            ("Zorbix", method, False),
+            ("accuracy", metric, False),
+        ],
+    )
+    zorbix, glint, birds, _, accuracy = scored.mentions
+
+    def score(text: str, metric_mention: Mention) -> ResultClaim:
+        start = scored.paper.abstract.index(text)
+        return ResultClaim(
+            kind=ResultKind.SCORE,
+            value=float(text.rstrip("%")),
+            unit="",
+            text=text,
+            field="abstract",
+            start=start,
+            end=start + len(text),
+            sentence=scored.paper.abstract,
+            method=zorbix,
+            dataset=birds,
+            metric=metric_mention,
+        )
+
+    scored = dataclasses.replace(scored, results=(score("91.0", glint), score("88.5%", accuracy)))
+    others = [
+        analysis(f"other:{i}", "We train Glint, a new network.", [("Glint", method, False)])
+        for i in (1, 2)
+    ]
+    graph = graph_of([scored, *others])
+    glint_entity = next(graph.subjects(RDFS.label, Literal("Glint")))
+    assert (glint_entity, RDF.type, PKG.Method) in graph
+    scores = list(graph.subjects(RDF.type, PKG.Score))
+    assert [str(graph.value(s, PKG.value)) for s in scores] == ["88.5"]
+    report = validate_graph(graph)
+    assert report.conforms, report.text
