@@ -108,9 +108,8 @@ def paper_ranks(
     entities: dict[str, Entity], papers: dict[str, int], *, limit: int | None = None
 ) -> dict[str, int]:
     """The places of the ``limit`` (:data:`RANKED`) first entities of each type, by ``papers``
-    (most first),
-    then by label, then by key: what a query for the most named entities sorts by, computed
-    once so that the query reads the first places instead of sorting every entity.
+    (most first), then by label, then by key: what a query for the most named entities sorts
+    by, computed once so that the query reads the first places instead of sorting every entity.
 
     >>> from collections import Counter
     >>> def named(key):

@@ -9,6 +9,7 @@ import os
 import pytest
 
 from kg.errors import StoreError
+from kg.graph import corpus as corpus_module
 from kg.graph.corpus import (
     BuildSettings,
     CorpusFile,
@@ -70,8 +71,6 @@ def test_cache_is_keyed_by_text_and_extraction(tmp_path, sample_analyses):
 
 
 def test_analyses_are_read_batch_by_batch_on_each_pass(tmp_path, sample_analyses, monkeypatch):
-    from kg.graph import corpus as corpus_module
-
     monkeypatch.setattr(corpus_module, "DECODE_BATCH", 2)
     papers = [a.paper for a in sample_analyses]
     records = {text_key(a.paper): analysis_record(a) for a in sample_analyses}

@@ -7,8 +7,15 @@ from pathlib import Path
 import pytest
 
 from kg.errors import QueryError
+from kg.graph.build import ExtractionInfo, graph_triples
+from kg.graph.iri import IriMinter
+from kg.graph.store import GraphStore
+from kg.ingest.paper import Paper
+from kg.nlp.analysis import PaperAnalysis
+from kg.nlp.mention import Label, Mention
 from kg.query import select
 from kg.query.sparql import parse_binding
+from kg.resolve import resolve
 
 QUERIES = Path(__file__).resolve().parents[2] / "ontology" / "queries"
 
@@ -131,14 +138,6 @@ def test_binding_syntax():
 
 
 def test_evidence_is_one_page_of_links(tmp_path):
-    from kg.graph.build import ExtractionInfo, graph_triples
-    from kg.graph.iri import IriMinter
-    from kg.graph.store import GraphStore
-    from kg.ingest.paper import Paper
-    from kg.nlp.analysis import PaperAnalysis
-    from kg.nlp.mention import Label, Mention
-    from kg.resolve import resolve
-
     sentence = "Owlformer counts owls."
     abstract = " ".join([sentence] * 205)
     paper = Paper(id="many:1", title="Owls", abstract=abstract)
